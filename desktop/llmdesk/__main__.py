@@ -1,0 +1,5 @@
+import sys
+
+from llmdesk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Plain-Python core of LLM Desk. Nothing under this package imports Qt."""
