@@ -14,7 +14,7 @@ class UserMessage:
     """A user-facing sentence built in ``core`` and translated in the UI.
 
     ``template`` uses ``str.format`` fields and is marked for extraction at its definition:
-    ``UserMessage(QT_TRANSLATE_NOOP("Fit", "Needs {need} but {free} is free."), need=..., free=...)``.
+    ``UserMessage("Fit", QT_TRANSLATE_NOOP("Fit", "Needs {need} but {free} is free."), need=..., free=...)``.
     ``str(message)`` gives the English text (CLI, logs); the UI calls
     ``QCoreApplication.translate(message.context, message.template).format(**message.params)``.
     """
