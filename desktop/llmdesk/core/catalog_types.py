@@ -28,6 +28,9 @@ class ArchFacts:
     # DeepSeek-V2 style multi-head latent attention caches a compressed KV of this width per layer.
     kv_lora_rank: int | None = None
     head_dim_v: int | None = None  # value head dim when it differs from head_dim
+    rope_dim: int | None = None  # MLA: rotary part of the key head, cached beside the kv_lora_rank latent
+    n_expert_shared: int = 0  # MoE: always-active shared experts per layer (DeepSeek-V2)
+    n_ff_expert: int | None = None  # MoE: feed-forward width of one expert when it differs from n_ff
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,12 @@ class QuantVariant:
     ppl_delta_pct: float | None = None  # perplexity increase versus F16, percent
     ppl_source: str | None = None
     bits_per_weight: float | None = None
+    # Files that make up the quant when it is published in pieces (Hugging Face caps a file at 50 GB);
+    # empty when ``filename`` is the whole model.
+    parts: tuple[str, ...] = ()
+    # "gguf-split": llama.cpp shards used as they are, ``filename`` is the first one and llama.cpp opens the rest.
+    # "concat": raw pieces joined byte for byte into ``filename``. None when ``parts`` is empty.
+    parts_join: str | None = None
 
 
 @dataclass(frozen=True)
