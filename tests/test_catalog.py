@@ -251,7 +251,8 @@ def test_notes_explain_left_out_scores():
     document = json.loads(SHIPPED.read_text(encoding="utf-8"))
     assert document["schema_version"] == 1
     notes = " ".join(document["notes"])
-    assert "78.1" in notes and "85.5" in notes
+    assert "78.1" in notes
+    assert "85.5" in notes
     assert "bytes" in notes
 
 
@@ -296,7 +297,7 @@ def test_find_by_file_wrong_repo(shipped):
     assert shipped.find_by_file(None, "unknown-model.gguf") is None
 
 
-def test_match_by_arch_and_size_uses_name_and_context(shipped):
+def test_match_ranks_by_name_words(shipped):
     matches = shipped.match(filename="DeepSeek-R1-Distill-Llama-8B.q4_k_m (1).gguf", arch="llama",
                             n_params=8_030_261_248, n_ctx_train=131072)
     assert matches[0].build.id == "deepseek-r1-distill-llama-8b"
@@ -488,6 +489,25 @@ def test_bad_benchmark_skipped_alone(tmp_path):
     catalog = load_catalog(write_catalog(tmp_path / "models.json", [build]), NO_USER_FILE)
     assert [score.name for score in catalog.builds[0].benchmarks] == ["MMLU"]
     assert "builds[0].benchmarks[1].value" in error_paths(catalog)
+
+
+@pytest.mark.parametrize("bad_value", [None, "x", -1, 0, 1.5, True, [], {}, float("nan")])
+def test_wrong_types_never_raise(tmp_path, bad_value):
+    template = minimal_build(description="d", homepage="https://example.org", tags=["t"],
+                             benchmarks=[{"name": "MMLU", "value": 1.0, "source": "s", "setting": None}])
+    template["quants"][0].update(sha256=None, ppl_delta_pct=1.0, ppl_source="s", bits_per_weight=4.9)
+    slots = [(template, key) for key in template]
+    slots += [(template["arch"], key) for key in template["arch"]]
+    slots += [(template["quants"][0], key) for key in template["quants"][0]]
+    slots += [(template["benchmarks"][0], key) for key in template["benchmarks"][0]]
+    for container, key in slots:
+        original = container[key]
+        container[key] = bad_value
+        catalog = load_catalog(write_catalog(tmp_path / "models.json", [template, minimal_build("intact")]),
+                               NO_USER_FILE)
+        container[key] = original
+        assert catalog.get("intact") is not None, key
+        assert catalog.errors or len(catalog.builds) == 2, key
 
 
 def test_invalid_json_is_one_error(tmp_path):

@@ -3,7 +3,7 @@
 The check is written by hand so the app needs no JSON Schema library at start-up;
 ``resources/catalog.schema.json`` describes the same format for editors. Every problem becomes a
 ``CatalogError`` naming the file, the JSON path (``builds[3].quants[1].size_bytes``) and what is wrong.
-A broken build, quant or benchmark entry is skipped and the rest still loads; a file that cannot be read
+A broken build, quant or benchmark entry is skipped and the rest still loads. A file that cannot be read
 or parsed is one error and contributes no builds.
 """
 
@@ -159,7 +159,7 @@ def load_catalog(builtin: Path | None = None, user: Path | None = None) -> Catal
     """Load the shipped catalog and the user's catalog; user builds replace shipped builds with the same id.
 
     Defaults: ``paths.builtin_catalog_path()`` and ``paths.user_catalog_path()``. A missing user file is
-    normal and not an error. Never raises for bad content: problems are in ``Catalog.errors``.
+    normal and not an error. Bad content does not raise: problems are listed in ``Catalog.errors``.
     """
     builtin = builtin if builtin is not None else paths.builtin_catalog_path()
     user = user if user is not None else paths.user_catalog_path()
@@ -209,7 +209,7 @@ def _load_file(path: Path, *, required: bool) -> tuple[list[ModelBuild], list[Ca
 class _Checker:
     """Validates one parsed catalog file and turns valid entries into records.
 
-    Each ``_read`` call records its own problem, so one pass reports every bad field of an entry; an entry
+    Each ``_read`` call records its own problem, so one pass reports every bad field of an entry. An entry
     whose required fields fail is then skipped as a whole.
     """
 
@@ -353,7 +353,12 @@ class _Checker:
 
     def quants(self, value: Any, path: str, arch: ArchFacts) -> list[QuantVariant]:
         if not isinstance(value, list) or not value:
-            got = "nothing" if value is None else _json_type(value) if not isinstance(value, list) else "an empty list"
+            if value is None:
+                got = "nothing"
+            elif isinstance(value, list):
+                got = "an empty list"
+            else:
+                got = _json_type(value)
             self.error(path, f"must be a non-empty list of quants, got {got}")
             return []
         quants: list[QuantVariant] = []
@@ -595,5 +600,5 @@ def _build_tokens(build: ModelBuild) -> set[str]:
     tokens = _name_tokens(build.id)
     for quant in build.quants:
         tokens |= _name_tokens(quant.filename)
-    # Quant words ("q4", "k", "m") are shared by every build and say nothing about which model it is.
+    # Quant words ("q4", "k", "m") occur in every build's file names, so they cannot tell builds apart.
     return {token for token in tokens if not re.fullmatch(r"i?q\d|k|[sml]|xs|xxs|xl|\d{5}|of|split|[a-z]", token)}

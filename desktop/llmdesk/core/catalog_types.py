@@ -52,8 +52,8 @@ class QuantVariant:
     ppl_delta_pct: float | None = None  # perplexity increase versus F16, percent
     ppl_source: str | None = None
     bits_per_weight: float | None = None
-    # Files that make up the quant when it is published in pieces (Hugging Face caps a file at 50 GB);
-    # empty when ``filename`` is the whole model.
+    # Files that make up the quant when it is published in pieces, because Hugging Face caps a file at 50 GB.
+    # Empty when ``filename`` is the whole model.
     parts: tuple[str, ...] = ()
     # "gguf-split": llama.cpp shards used as they are, ``filename`` is the first one and llama.cpp opens the rest.
     # "concat": raw pieces joined byte for byte into ``filename``. None when ``parts`` is empty.
