@@ -118,11 +118,17 @@ def test_sizes_plausible_for_parameter_count(shipped):
             assert 0.85 * nominal < bits < 1.15 * nominal, f"{build.id} {quant.name}: {bits:.2f} bpw"
 
 
-def test_exact_size_is_known_file(shipped):
-    quant = shipped.get("llama-2-7b-chat").quant("Q4_K_M")
-    assert quant.size_is_estimate is False
-    assert quant.size_bytes == 4_081_004_224
-    assert quant.sha256 == "08a5566d61d7cb6b420c3e4387a39e0078e1f2fe5f055f3a03887385304d4bfa"
+def test_exact_sizes_are_known_files(shipped):
+    llama2 = shipped.get("llama-2-7b-chat")
+    q4 = llama2.quant("Q4_K_M")
+    assert q4.size_is_estimate is False
+    assert q4.size_bytes == 4_081_004_224
+    assert q4.sha256 == "08a5566d61d7cb6b420c3e4387a39e0078e1f2fe5f055f3a03887385304d4bfa"
+    assert llama2.quant("Q8_0").size_bytes == 7_161_089_728
+    assert llama2.quant("Q6_K").sha256 is None
+    exact = [(build.id, quant.name) for build in shipped.builds for quant in build.quants
+             if not quant.size_is_estimate]
+    assert exact == [("llama-2-7b-chat", name) for name in ("Q2_K", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0")]
 
 
 def test_unknown_hashes_are_null(shipped):
