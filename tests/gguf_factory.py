@@ -238,7 +238,7 @@ def write_tiny_llama(
     ``eom_token_id``. ``dtype`` sets the type of the 2-D weights ("f32", "f16" or "q8_0"); norm
     weights stay F32 as in converted models. With ``suppress_eog`` the output rows of the
     control and end-of-generation tokens are zero, so greedy decoding practically never ends
-    early on random weights; with sampling each step still has a small chance of ending.
+    early on random weights. With sampling, each step still has a small chance of ending.
     """
     if vocab != "spm":
         raise ValueError(f"vocab {vocab!r} is not supported; only 'spm' is implemented")
@@ -337,6 +337,124 @@ def write_tiny_llama(
 def write_bench_llama(path: str | Path, *, dtype: str = "f16", seed: int = 0, **overrides) -> Path:
     """Write the ``BENCH_25M`` model (about 25 million parameters) for speed measurements."""
     return write_tiny_llama(path, dtype=dtype, seed=seed, **{**BENCH_25M, **overrides})
+
+
+def _tensor_bytes(shape: Sequence[int], qtype: gguf.GGMLQuantizationType) -> int:
+    block_size, type_size = gguf.GGML_QUANT_SIZES[qtype]
+    n_elements = int(np.prod(shape))
+    if shape[-1] % block_size:
+        raise ValueError(f"row length {shape[-1]} is not a multiple of {qtype.name} block size {block_size}")
+    return n_elements // block_size * type_size
+
+
+def write_sparse_model(
+    path: str | Path,
+    *,
+    arch: str = "llama",
+    n_layer: int = 32,
+    n_embd: int = 4096,
+    n_head: int = 32,
+    n_head_kv: int | Sequence[int] = 8,
+    n_ff: int = 14336,
+    n_vocab: int = 128256,
+    n_merges: int = 0,
+    n_ctx_train: int = 131072,
+    weight_type: str = "Q4_K",
+    file_type: int | None = gguf.LlamaFileType.MOSTLY_Q4_K_M,
+    n_expert: int = 0,
+    n_expert_used: int = 0,
+    tie_output: bool = False,
+    chat_template: str | None = DEFAULT_TEMPLATE,
+    extra_kv: dict[str, int | float | str] | None = None,
+) -> Path:
+    """Write a full-size model header whose tensor data is a sparse hole of zeros.
+
+    The defaults give a Llama-3-8B-shaped Q4_K file of about 4.4 GB that takes a few MiB of disk
+    (on file systems with sparse files), for header reading and fit estimates at real sizes.
+    Token strings are placeholders ``t0``, ``t1``, ... and ``n_merges`` adds BPE merges of the
+    same kind, so the tokenizer arrays have realistic lengths. Norm weights are F32, the other
+    2-D weights ``weight_type``; MoE models (``n_expert`` > 0) get ``ffn_*_exps`` tensors.
+    llama.cpp is not meant to load these files.
+    """
+    path = Path(path)
+    qtype = gguf.GGMLQuantizationType[weight_type]
+    f32 = gguf.GGMLQuantizationType.F32
+    kv_heads = _per_layer(n_head_kv, n_layer, "n_head_kv")
+    head_dim = n_embd // n_head
+
+    writer = gguf.GGUFWriter(path, arch)
+    writer.add_name(f"sparse {arch} test model")
+    if file_type is not None:
+        writer.add_file_type(int(file_type))
+    writer.add_context_length(n_ctx_train)
+    writer.add_embedding_length(n_embd)
+    writer.add_block_count(n_layer)
+    writer.add_feed_forward_length(n_ff)
+    writer.add_head_count(n_head)
+    writer.add_head_count_kv(n_head_kv if isinstance(n_head_kv, int) else kv_heads)
+    writer.add_rope_dimension_count(head_dim)
+    if n_expert:
+        writer.add_expert_count(n_expert)
+        writer.add_expert_used_count(n_expert_used)
+    for key, value in (extra_kv or {}).items():
+        if isinstance(value, bool):
+            writer.add_bool(key, value)
+        elif isinstance(value, int):
+            writer.add_uint32(key, value)
+        elif isinstance(value, float):
+            writer.add_float32(key, value)
+        else:
+            writer.add_string(key, value)
+    writer.add_tokenizer_model("gpt2" if n_merges else "llama")
+    writer.add_token_list([f"t{i}" for i in range(n_vocab)])
+    writer.add_token_types([int(gguf.TokenType.NORMAL)] * n_vocab)
+    if n_merges:
+        writer.add_token_merges([f"t{i} t{i + 1}" for i in range(n_merges)])
+    else:
+        writer.add_token_scores([0.0] * n_vocab)
+    writer.add_bos_token_id(0)
+    writer.add_eos_token_id(1)
+    if chat_template is not None:
+        writer.add_chat_template(chat_template)
+
+    def add_info(name: str, shape: Sequence[int], tensor_type: gguf.GGMLQuantizationType) -> None:
+        writer.add_tensor_info(name, shape, np.dtype(np.float32), _tensor_bytes(shape, tensor_type),
+                               raw_dtype=tensor_type)
+
+    add_info("token_embd.weight", (n_vocab, n_embd), qtype)
+    for layer, heads in enumerate(kv_heads):
+        prefix = f"blk.{layer}"
+        add_info(f"{prefix}.attn_norm.weight", (n_embd,), f32)
+        add_info(f"{prefix}.attn_q.weight", (n_embd, n_embd), qtype)
+        add_info(f"{prefix}.attn_k.weight", (heads * head_dim, n_embd), qtype)
+        add_info(f"{prefix}.attn_v.weight", (heads * head_dim, n_embd), qtype)
+        add_info(f"{prefix}.attn_output.weight", (n_embd, n_embd), qtype)
+        add_info(f"{prefix}.ffn_norm.weight", (n_embd,), f32)
+        if n_expert:
+            add_info(f"{prefix}.ffn_gate_inp.weight", (n_expert, n_embd), f32)
+            add_info(f"{prefix}.ffn_gate_exps.weight", (n_expert, n_ff, n_embd), qtype)
+            add_info(f"{prefix}.ffn_up_exps.weight", (n_expert, n_ff, n_embd), qtype)
+            add_info(f"{prefix}.ffn_down_exps.weight", (n_expert, n_embd, n_ff), qtype)
+        else:
+            add_info(f"{prefix}.ffn_gate.weight", (n_ff, n_embd), qtype)
+            add_info(f"{prefix}.ffn_up.weight", (n_ff, n_embd), qtype)
+            add_info(f"{prefix}.ffn_down.weight", (n_embd, n_ff), qtype)
+    add_info("output_norm.weight", (n_embd,), f32)
+    if not tie_output:
+        add_info("output.weight", (n_vocab, n_embd), qtype)
+
+    data_size = sum(
+        gguf.GGUFWriter.ggml_pad(info.nbytes, writer.data_alignment) for info in writer.tensors[0].values()
+    )
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_ti_data_to_file()
+    writer.close()
+    with open(path, "r+b") as handle:
+        handle.seek(0, io.SEEK_END)
+        data_offset = gguf.GGUFWriter.ggml_pad(handle.tell(), writer.data_alignment)
+        handle.truncate(data_offset + data_size)
+    return path
 
 
 BAD_KINDS = (
