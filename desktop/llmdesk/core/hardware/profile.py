@@ -57,10 +57,15 @@ class GpuInfo:
 
 @dataclass
 class DetectionIssue:
-    """A probe that ran and failed. A failed probe is never reported as "no GPU"."""
+    """A probe that ran and failed. A failed probe is never reported as "no GPU".
+
+    ``message`` is the English sentence for the CLI and logs ("detection failed: <reason>");
+    ``reason`` is the bare cause (often a driver's own output) so the UI can translate the frame.
+    """
 
     probe: str
     message: str
+    reason: str = ""
 
 
 @dataclass
@@ -72,6 +77,7 @@ class LlamaDevice:
     kind: str  # "cpu", "gpu", "igpu", "accel"
     memory_total: int | None
     memory_free: int | None
+    backend: str = ""  # ggml backend registry name: "CPU", "CUDA", "Metal", "Vulkan", ...
 
 
 @dataclass
@@ -82,6 +88,7 @@ class LlamaBuildInfo:
     supports_gpu_offload: bool = False
     devices: list[LlamaDevice] = field(default_factory=list)
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
