@@ -521,3 +521,34 @@ def test_arch_facts_missing_key_raises(tmp_path):
 def test_nul_in_path_is_unreadable(tmp_path):
     check = gguf_meta.check_model_file(str(tmp_path / "bad\0name.gguf"))
     assert check.kind is FileProblem.UNREADABLE
+
+
+def bytes_fetch(blob: bytes):
+    return lambda offset, length: blob[offset:offset + length]
+
+
+def test_header_source_checks(tmp_path, tiny_model):
+    blob = tiny_model.read_bytes()
+    good = gguf_meta.check_header_source(bytes_fetch(blob), "https://example.invalid/m/tiny.gguf",
+                                         file_size=len(blob))
+    assert good.ok
+    assert good.path.name == "tiny.gguf"
+    unknown_size = gguf_meta.check_header_source(bytes_fetch(blob), "tiny.gguf")
+    assert unknown_size.ok
+    assert unknown_size.file_size == len(blob)
+    short = gguf_meta.check_header_source(bytes_fetch(blob), "tiny.gguf", file_size=len(blob) - 100)
+    assert short.kind is FileProblem.TRUNCATED
+    assert short.missing_bytes == 100
+    html = gguf_factory.write_bad_file(tmp_path / "page.gguf", "html").read_bytes()
+    page = gguf_meta.check_header_source(bytes_fetch(html), "page.gguf", file_size=len(html))
+    assert page.kind is FileProblem.HTML
+    empty = gguf_meta.check_header_source(bytes_fetch(b""), "nothing.gguf")
+    assert empty.kind is FileProblem.EMPTY
+
+
+def test_header_source_fetch_errors_propagate():
+    def failing_fetch(offset, length):
+        raise ConnectionResetError("connection reset by peer")
+
+    with pytest.raises(ConnectionResetError):
+        gguf_meta.check_header_source(failing_fetch, "remote.gguf")

@@ -686,7 +686,8 @@ def read_header(
     ``fetch`` returns the bytes at ``offset``; fewer than ``length`` (or none) means the source ends
     there. Reads start with ``first_chunk`` bytes and double up to 16 MiB, never past ``max_bytes``.
     Raises GGUFError for anything that is not a well-formed GGUF header (including a source that
-    ends inside the header) and OSError when a local file cannot be opened or read.
+    ends inside the header) and OSError when a local file cannot be opened or read. Exceptions
+    raised by ``fetch`` propagate unchanged.
     """
     if callable(source):
         return _read_header_from(source, max_bytes, first_chunk)
@@ -821,8 +822,8 @@ def _check_from_error(path: Path, error: GGUFError, file_size: int | None) -> Fi
     return FileCheck(path, error.kind, message, file_size=file_size)
 
 
-def classify_header(path: Path, header: GGUFHeader, file_size: int) -> FileCheck:
-    """Check a parsed header against the architecture list and the actual file size."""
+def classify_header(path: Path, header: GGUFHeader, file_size: int | None) -> FileCheck:
+    """Check a parsed header against the architecture list and, when known, the file size."""
     name = path.name
     arch = header.architecture
     if arch in PROJECTOR_ARCHITECTURES:
@@ -834,13 +835,15 @@ def classify_header(path: Path, header: GGUFHeader, file_size: int) -> FileCheck
                          _message(FileProblem.UNKNOWN_ARCH, "", name, arch=arch),
                          header=header, file_size=file_size)
     needed = header.min_file_size
-    if file_size < needed:
+    if file_size is None:
+        file_size = header.expected_file_size
+    elif file_size < needed:
         missing = needed - file_size
         variant = "no_data" if file_size <= header.data_offset else ""
         return FileCheck(path, FileProblem.TRUNCATED,
                          _message(FileProblem.TRUNCATED, variant, name, missing=missing, expected=needed),
                          header=header, file_size=file_size, missing_bytes=missing)
-    if file_size > header.expected_file_size:
+    elif file_size > header.expected_file_size:
         log.debug("%s has %d bytes after its tensor data", path, file_size - header.expected_file_size)
     return FileCheck(path, FileProblem.OK,
                      _message(FileProblem.OK, "", name, arch=arch, file_type=header.file_type_name(),
@@ -883,3 +886,22 @@ def check_model_file(path: str | os.PathLike, *, max_header_bytes: int = DEFAULT
     if not check.ok:
         log.info("model file %s: %s", path, check.message)
     return check
+
+
+def check_header_source(
+    fetch: Fetch, name: str, *, file_size: int | None = None,
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+) -> FileCheck:
+    """Classify a model reached through ``fetch`` (for example HTTP Range requests) by its header.
+
+    ``name`` labels the messages (a file name or URL; ``FileCheck.path`` is ``Path(name)``). With
+    ``file_size``, such as a Content-Length, a size too small for the tensors is TRUNCATED.
+    Raises only what ``fetch`` raises.
+    """
+    path = Path(name)
+    try:
+        header = read_header(fetch, max_bytes=max_header_bytes)
+    except GGUFError as error:
+        log.info("model %s failed the header check: %s", name, error.detail)
+        return _check_from_error(path, error, file_size)
+    return classify_header(path, header, file_size)
