@@ -1,0 +1,175 @@
+"""Pick the quantization of a build that suits this machine, with the reason.
+
+Preferences:
+- ``quality``: the largest quantization that runs without closing programs and decodes at least
+  ``MIN_USABLE_TPS`` tokens/s.
+- ``balanced``: the largest that runs fully on the GPU. Without a usable GPU, or when no quantization
+  fits on it, the largest that decodes at least ``BALANCED_MIN_TPS`` tokens/s. When none is that fast,
+  the fastest that runs.
+- ``speed``: the fastest quantization at or above ``SPEED_MIN_BITS`` bits per weight (Q4_K_M is about
+  4.8), so speed is not bought with a badly degraded model. Among equally fast ones, the smaller.
+When nothing runs, a quantization that fits after closing programs is offered, else none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmdesk.core.catalog_types import ModelBuild, QuantVariant
+from llmdesk.core.fit.devices import judge_hardware
+from llmdesk.core.fit.estimate import estimate
+from llmdesk.core.fit.explain import format_bytes, format_tps
+from llmdesk.core.fit.memory import DEFAULT_N_UBATCH
+from llmdesk.core.fit.results import FitResult, Placement
+from llmdesk.core.hardware.profile import MachineProfile
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
+
+CTX = "Fit"
+PREFERENCES = ("speed", "balanced", "quality")
+
+# Decode speeds below this feel broken in a chat (an assumption: about one word every 0.7 s).
+MIN_USABLE_TPS = 2.0
+# Roughly reading speed; the balanced choice keeps at least this when it cannot stay on the GPU.
+BALANCED_MIN_TPS = 8.0
+# Below about 4.5 bits per weight perplexity rises steeply for 7-8B models (Q3_K_M and smaller).
+SPEED_MIN_BITS = 4.5
+# Estimated speeds within this ratio count as equal when the speed preference breaks ties.
+SPEED_TIE_RATIO = 0.95
+
+
+@dataclass
+class Recommendation:
+    """The chosen quantization for one build, why, and the estimate of every quantization."""
+
+    build_id: str
+    preference: str
+    n_ctx: int
+    kv_type: str
+    chosen: FitResult | None
+    reason: UserMessage
+    results: list[FitResult] = field(default_factory=list)  # one per quantization, largest first
+
+    @property
+    def quant(self) -> str | None:
+        return self.chosen.quant if self.chosen else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "build_id": self.build_id, "preference": self.preference, "n_ctx": self.n_ctx,
+            "kv_type": self.kv_type, "quant": self.quant, "reason": str(self.reason),
+            "chosen": self.chosen.to_dict() if self.chosen else None,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def _bits_per_weight(variant: QuantVariant, n_params: int) -> float:
+    if variant.bits_per_weight:
+        return variant.bits_per_weight
+    return variant.size_bytes * 8 / n_params if n_params else 16.0
+
+
+def _largest(results: list[FitResult]) -> FitResult | None:
+    return max(results, key=lambda r: r.file_size, default=None)
+
+
+def _fastest(results: list[FitResult]) -> FitResult | None:
+    if not results:
+        return None
+    top = max(r.decode_tps or 0.0 for r in results)
+    near_top = [r for r in results if (r.decode_tps or 0.0) >= top * SPEED_TIE_RATIO]
+    return min(near_top, key=lambda r: r.file_size)
+
+
+def _choose(preference: str, runs: list[FitResult], build: ModelBuild, has_gpu: bool
+            ) -> tuple[FitResult | None, UserMessage | None]:
+    if preference == "quality":
+        usable = [r for r in runs if (r.decode_tps or 0.0) >= MIN_USABLE_TPS]
+        chosen = _largest(usable)
+        if chosen is not None:
+            return chosen, UserMessage(CTX, QT_TRANSLATE_NOOP(
+                CTX, "{quant} is the largest quantization that fits ({need} needed) and still decodes "
+                     "about {tps} tokens/s."),
+                quant=chosen.quant, need=format_bytes(chosen.memory.total), tps=format_tps(chosen.decode_tps))
+        return None, None
+
+    if preference == "balanced":
+        on_gpu = [r for r in runs if r.placement == Placement.FULL_GPU]
+        chosen = _largest(on_gpu)
+        if chosen is not None:
+            return chosen, UserMessage(CTX, QT_TRANSLATE_NOOP(
+                CTX, "{quant} is the largest quantization that runs fully on the GPU: it needs {need} of "
+                     "{free}, about {tps} tokens/s."),
+                quant=chosen.quant, need=format_bytes(chosen.memory.gpu.total if chosen.memory.gpu else 0),
+                free=format_bytes(chosen.memory.gpu.available if chosen.memory.gpu else 0),
+                tps=format_tps(chosen.decode_tps))
+        fast_enough = [r for r in runs if (r.decode_tps or 0.0) >= BALANCED_MIN_TPS]
+        chosen = _largest(fast_enough)
+        if chosen is not None:
+            template = (QT_TRANSLATE_NOOP(CTX, "No quantization fits fully on the GPU; {quant} is the largest "
+                                               "that still decodes about {tps} tokens/s.")
+                        if has_gpu else
+                        QT_TRANSLATE_NOOP(CTX, "{quant} is the largest quantization that still decodes about "
+                                               "{tps} tokens/s on this machine."))
+            return chosen, UserMessage(CTX, template, quant=chosen.quant, tps=format_tps(chosen.decode_tps))
+        chosen = _fastest(runs)
+        if chosen is not None:
+            return chosen, UserMessage(CTX, QT_TRANSLATE_NOOP(
+                CTX, "No quantization reaches {target} tokens/s here; {quant} is the fastest, about {tps} "
+                     "tokens/s."),
+                target=format_tps(BALANCED_MIN_TPS), quant=chosen.quant, tps=format_tps(chosen.decode_tps))
+        return None, None
+
+    # speed
+    floor = [r for r in runs
+             if _bits_per_weight(build.quant(r.quant) or build.quants[0], build.arch.n_params)
+             >= SPEED_MIN_BITS]
+    chosen = _fastest(floor or runs)
+    if chosen is not None:
+        return chosen, UserMessage(CTX, QT_TRANSLATE_NOOP(
+            CTX, "{quant} gives the highest speed, about {tps} tokens/s, among quantizations of at least "
+                 "{bits} bits per weight."),
+            quant=chosen.quant, tps=format_tps(chosen.decode_tps),
+            bits=f"{SPEED_MIN_BITS:g}" if floor else "0")
+    return None, None
+
+
+def recommend(build: ModelBuild, profile: MachineProfile, n_ctx: int = 4096, preference: str = "balanced",
+              kv_type: str = "f16", flash_attn: bool = False,
+              n_ubatch: int = DEFAULT_N_UBATCH) -> Recommendation:
+    """Estimate every quantization of ``build`` and choose one for ``preference``.
+
+    Raises ValueError for an unknown preference, a build without quantizations, or the inputs
+    ``estimate`` rejects.
+    """
+    if preference not in PREFERENCES:
+        raise ValueError(f"unknown preference {preference!r}; use one of {', '.join(PREFERENCES)}")
+    if not build.quants:
+        raise ValueError(f"{build.id} lists no quantizations to choose from")
+
+    variants = sorted(build.quants, key=lambda q: q.size_bytes, reverse=True)
+    results = [estimate(build, v, profile, n_ctx, kv_type, flash_attn, n_ubatch) for v in variants]
+    runs = [r for r in results if r.placement.runs]
+    has_gpu = judge_hardware(profile).gpu is not None
+
+    chosen, reason = _choose(preference, runs, build, has_gpu)
+    if chosen is None:
+        tight = [r for r in results if r.placement == Placement.TIGHT]
+        smallest = min(results, key=lambda r: r.file_size)
+        if tight:
+            chosen = min(tight, key=lambda r: r.file_size)
+            reason = UserMessage(CTX, QT_TRANSLATE_NOOP(
+                CTX, "Only {quant} comes close: it needs {need}, so it fits only if you close other programs."),
+                quant=chosen.quant, need=format_bytes(chosen.memory.host.total))
+        elif runs:
+            chosen = _fastest(runs)
+            reason = UserMessage(CTX, QT_TRANSLATE_NOOP(
+                CTX, "{quant} fits but decodes only about {tps} tokens/s on this machine."),
+                quant=chosen.quant, tps=format_tps(chosen.decode_tps))
+        else:
+            reason = UserMessage(CTX, QT_TRANSLATE_NOOP(
+                CTX, "No quantization fits: even {quant} needs {need} at {n_ctx} tokens, more than this "
+                     "machine has."),
+                quant=smallest.quant, need=format_bytes(smallest.memory.total), n_ctx=n_ctx)
+    return Recommendation(build_id=build.id, preference=preference, n_ctx=n_ctx, kv_type=kv_type,
+                          chosen=chosen, reason=reason, results=results)
