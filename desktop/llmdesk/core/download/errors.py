@@ -1,0 +1,96 @@
+"""Download failures as exceptions that carry a translatable message for the user.
+
+Every template below is marked for extraction in the "Download" context; the UI translates
+``error.message`` with ``QCoreApplication.translate`` and the CLI prints ``str(error)``.
+"""
+
+from __future__ import annotations
+
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
+
+CONTEXT = "Download"
+
+
+def format_bytes(count: float) -> str:
+    """Format a byte count with binary units, e.g. ``1.5 GiB``."""
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(value) < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+class DownloadError(Exception):
+    """A download failed or cannot start.
+
+    ``retryable`` errors (connection failures, timeouts, stalls, 5xx) are retried with backoff by the
+    transfer; the others end the download at once. ``status`` is the HTTP status when there was one.
+    """
+
+    def __init__(self, message: UserMessage, *, retryable: bool = False, status: int | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+
+
+def message(template: str, **params: object) -> UserMessage:
+    return UserMessage(CONTEXT, template, **params)
+
+
+# Templates. Each one names what failed, on which value, and what to do next.
+ACCESS_DENIED = QT_TRANSLATE_NOOP(
+    CONTEXT, "Access denied (HTTP {status}) for {url}. The repository may be gated: open the model page on "
+             "Hugging Face, accept its licence, then enter an access token in Settings > Downloads.")
+NOT_FOUND = QT_TRANSLATE_NOOP(
+    CONTEXT, "Not found (HTTP 404): {url}. Check the repository name, the file name and the revision.")
+RANGE_REJECTED = QT_TRANSLATE_NOOP(
+    CONTEXT, "The server rejected the byte range of a resumed download (HTTP 416) for {url} again after "
+             "starting over. Try another download source.")
+CLIENT_ERROR = QT_TRANSLATE_NOOP(
+    CONTEXT, "The server rejected the request (HTTP {status} {reason}) for {url}.")
+SERVER_ERROR = QT_TRANSLATE_NOOP(
+    CONTEXT, "The server failed (HTTP {status} {reason}) for {url} after {attempts} attempts. Try again "
+             "later or switch the download source in Settings > Downloads.")
+CONNECTION_FAILED = QT_TRANSLATE_NOOP(
+    CONTEXT, "Could not download from {host}: {reason} ({attempts} attempts). Check the network connection "
+             "and proxy settings, or switch the download source in Settings > Downloads.")
+STALLED = QT_TRANSLATE_NOOP(
+    CONTEXT, "No data arrived from {host} for {seconds} s, {attempts} times in a row. The download is kept; "
+             "resume it later or switch the download source.")
+HTML_PAGE = QT_TRANSLATE_NOOP(
+    CONTEXT, "The server sent a web page instead of the model file ({url}). This usually means a login "
+             "page, a gated repository or a wrong URL; open the URL in a browser to see it.")
+LFS_POINTER = QT_TRANSLATE_NOOP(
+    CONTEXT, "The server sent a Git LFS pointer instead of the model file ({url}). Use the file's "
+             "download (resolve) URL, not its raw text view.")
+NOT_GGUF = QT_TRANSLATE_NOOP(
+    CONTEXT, "The data from {url} is not a GGUF file (it starts with {start}). Check the URL.")
+SIZE_MISMATCH = QT_TRANSLATE_NOOP(
+    CONTEXT, "The file from {url} has {actual} bytes but {expected} bytes were expected. The partial file "
+             "was deleted; download it again.")
+HASH_MISMATCH = QT_TRANSLATE_NOOP(
+    CONTEXT, "The downloaded file is corrupt: its SHA-256 is {actual} but {expected} was expected. It was "
+             "deleted; download it again or switch the download source.")
+NO_SPACE = QT_TRANSLATE_NOOP(
+    CONTEXT, "Not enough free disk space in {folder}: the download needs {need} plus a {margin} reserve, "
+             "but only {free} is free. Free some space or choose another folder.")
+DISK_FULL = QT_TRANSLATE_NOOP(
+    CONTEXT, "The disk is full while writing {path}. Free some space, then resume: the {done} already "
+             "downloaded are kept.")
+WRITE_FAILED = QT_TRANSLATE_NOOP(
+    CONTEXT, "Could not write {path}: {reason}.")
+EXISTS_DIFFERENT = QT_TRANSLATE_NOOP(
+    CONTEXT, "A different file already exists at {path} ({actual} bytes, {expected} bytes expected). "
+             "Delete or move it, then download again.")
+INVALID_URL = QT_TRANSLATE_NOOP(
+    CONTEXT, "Invalid download URL {url}: it must be an http or https URL that ends with a file name.")
+INVALID_NAME = QT_TRANSLATE_NOOP(
+    CONTEXT, "Invalid file name {name}: it must be a relative path inside the repository without '..'.")
+INVALID_ENDPOINT = QT_TRANSLATE_NOOP(
+    CONTEXT, "Invalid download source {endpoint}: it must be an http or https base URL such as "
+             "https://hf-mirror.com. Fix it in Settings > Downloads or in HF_ENDPOINT.")
+HEADER_TOO_LARGE = QT_TRANSLATE_NOOP(
+    CONTEXT, "The GGUF header of {url} is larger than {limit}; it cannot be read without downloading the "
+             "file.")

@@ -1,0 +1,421 @@
+"""DownloadManager: a queue of downloads with a concurrency limit, pause/resume/cancel and restore."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from llmdesk.core import paths
+from llmdesk.core.download import endpoint as ep
+from llmdesk.core.download import errors
+from llmdesk.core.download.record import RECORD_SUFFIX, PartRecord, final_from_record, part_path, remove_partial
+from llmdesk.core.download.task import DownloadProgress, DownloadState, DownloadTask, TransferOptions
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP
+
+log = logging.getLogger(__name__)
+
+ALREADY_PRESENT = QT_TRANSLATE_NOOP(errors.CONTEXT, "{path} is already downloaded.")
+_INDEX_NAME = "downloads.json"
+
+
+class DownloadManager:
+    """Run downloads in worker threads, at most ``max_concurrent_downloads`` at once, the rest queued.
+
+    ``settings`` supplies the endpoint, token, concurrency limit and whether closing pauses
+    (``downloads_in_background``); it is read on the calling thread only. Listeners added with
+    ``add_listener`` receive a DownloadProgress on every state change and at most a few times a
+    second while bytes arrive; they run on worker threads, so a UI must hand them to its own thread.
+    ``disk_usage`` and ``options`` exist so tests can inject a small disk and short timeouts.
+    """
+
+    def __init__(self, settings=None, *, models_dir: Path | None = None, endpoint: str | None = None,
+                 options: TransferOptions | None = None,
+                 disk_usage: Callable[[Path], object] = shutil.disk_usage,
+                 max_concurrent: int | None = None) -> None:
+        self._settings = settings
+        self._models_dir = Path(models_dir) if models_dir else paths.models_dir()
+        self._endpoint_override = endpoint
+        self._options = options or TransferOptions()
+        self._disk_usage = disk_usage
+        self._max_concurrent = max_concurrent
+        self._credentials = ep.credentials_from(settings)
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # notified whenever a task changes state
+        self._tasks: dict[str, DownloadTask] = {}
+        self._threads: dict[str, threading.Thread] = {}
+        self._listeners: list[Callable[[DownloadProgress], None]] = []
+        self._closed = False
+
+    # --- queries -------------------------------------------------------------------------------
+
+    @property
+    def models_dir(self) -> Path:
+        return self._models_dir
+
+    def endpoint(self) -> str:
+        return ep.resolve_endpoint(self._settings, self._endpoint_override)
+
+    def tasks(self) -> list[DownloadTask]:
+        with self._lock:
+            return list(self._tasks.values())
+
+    def get(self, task_id: str) -> DownloadTask:
+        with self._lock:
+            try:
+                return self._tasks[task_id]
+            except KeyError:
+                raise KeyError(f"no download with id {task_id!r}") from None
+
+    def add_listener(self, listener: Callable[[DownloadProgress], None]) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[DownloadProgress], None]) -> None:
+        with self._lock:
+            self._listeners.remove(listener)
+
+    def concurrency_limit(self) -> int:
+        if self._max_concurrent is not None:
+            return max(1, self._max_concurrent)
+        if self._settings is not None:
+            return max(1, int(self._settings.get("max_concurrent_downloads")))
+        return 2
+
+    # --- adding downloads ----------------------------------------------------------------------
+
+    def enqueue(self, *, repo: str | None = None, filename: str | None = None, url: str | None = None,
+                revision: str = "main", expected_size: int | None = None, sha256: str | None = None,
+                dest_dir: Path | None = None, build_id: str | None = None, quant: str | None = None,
+                start: bool = True) -> DownloadTask:
+        """Queue one file, named by ``repo`` + ``filename`` (on the current endpoint) or by ``url``.
+
+        ``expected_size`` and ``sha256`` come from the catalog when known; otherwise a HEAD request
+        supplies them. Files go to ``dest_dir/filename`` or, by default, to
+        ``models_dir/<repo>/<filename>``. A partial download of the same file resumes; one of a different
+        file at the same path is discarded. Raises DownloadError for an invalid URL, file name or endpoint.
+        """
+        if url is not None:
+            url = ep.validate_url(url)
+            hub = ep.parse_hub_url(url)
+            name = ep.validate_filename(hub.filename if hub else ep.url_filename(url))
+            layout = Path(*hub.repo.split("/")) / name if hub else Path(name)
+            record = PartRecord(url=url)
+        elif repo and filename:
+            name = ep.validate_filename(filename)
+            layout = Path(*repo.split("/")) / name
+            record = PartRecord(url=ep.file_url(self.endpoint(), repo, name, revision), repo=repo,
+                                filename=name, revision=revision or "main")
+        else:
+            raise ValueError("enqueue needs either url, or repo and filename")
+        final = (Path(dest_dir) / name) if dest_dir else self._models_dir / layout
+        record.expected_size = expected_size
+        record.size_is_known = expected_size is not None
+        record.sha256 = sha256.lower() if sha256 else None
+        record.sha256_is_known = record.sha256 is not None
+        record.build_id = build_id
+        record.quant = quant
+        return self._add(final.resolve(), record, start)
+
+    def enqueue_quant(self, build, quant_name: str, *, dest_dir: Path | None = None,
+                      start: bool = True) -> list[DownloadTask]:
+        """Queue the file(s) of one catalog quantization; a split model gives one task per part.
+
+        Raises KeyError naming the available quantizations when ``quant_name`` is not one of them.
+        """
+        variant = build.quant(quant_name)
+        if variant is None:
+            names = ", ".join(q.name for q in build.quants)
+            raise KeyError(f"{build.id} has no quantization {quant_name!r}; choose one of: {names}")
+        size = None if variant.size_is_estimate else variant.size_bytes
+        parts = split_part_names(variant.filename)
+        if len(parts) == 1:
+            return [self.enqueue(repo=variant.repo, filename=variant.filename, expected_size=size,
+                                 sha256=variant.sha256, dest_dir=dest_dir, build_id=build.id,
+                                 quant=variant.name, start=start)]
+        # The catalog gives the size and hash of the whole set, not of each part: HEAD supplies them.
+        return [self.enqueue(repo=variant.repo, filename=part, dest_dir=dest_dir, build_id=build.id,
+                             quant=variant.name, start=start) for part in parts]
+
+    def _url_for(self, record: PartRecord) -> Callable[[], str]:
+        def current_url() -> str:
+            if record.repo and record.filename:
+                return ep.file_url(self.endpoint(), record.repo, record.filename, record.revision)
+            return record.url
+        return current_url
+
+    def _new_task(self, final: Path, record: PartRecord) -> DownloadTask:
+        return DownloadTask(final, record, url_for=self._url_for(record), credentials=self._credentials,
+                            options=self._options, disk_usage=self._disk_usage, notify=self._publish)
+
+    def _add(self, final: Path, record: PartRecord, start: bool) -> DownloadTask:
+        with self._lock:
+            for task in self._tasks.values():
+                if task.final_path == final and task.state not in (
+                        DownloadState.DONE, DownloadState.FAILED, DownloadState.CANCELLED):
+                    return task
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            return self._already_present(final, record)
+        existing = PartRecord.load(final)
+        if existing is not None and existing.same_file_as(record):
+            existing.expected_size = existing.expected_size or record.expected_size
+            existing.size_is_known = existing.size_is_known or record.size_is_known
+            if record.sha256_is_known:
+                existing.sha256, existing.sha256_is_known = record.sha256, True
+            existing.build_id = existing.build_id or record.build_id
+            existing.quant = existing.quant or record.quant
+            record = existing
+            log.info("Resuming the partial download of %s (%d bytes)", final, _length(part_path(final)))
+        elif existing is not None or part_path(final).exists():
+            log.info("Discarding a partial download of a different file at %s", final)
+            remove_partial(final)
+        record.save(final)
+        self._index_add(final)
+        task = self._new_task(final, record)
+        with self._lock:
+            self._tasks[task.id] = task
+        if not start:
+            task._set_state(DownloadState.PAUSED)
+            task._finished.set()
+        self._schedule()
+        return task
+
+    def _already_present(self, final: Path, record: PartRecord) -> DownloadTask:
+        task = self._new_task(final, record)
+        size = final.stat().st_size
+        if record.expected_size is not None and size != record.expected_size:
+            task._set_state(DownloadState.FAILED, errors.message(
+                errors.EXISTS_DIFFERENT, path=str(final), actual=size, expected=record.expected_size))
+        else:
+            task._notice = errors.message(ALREADY_PRESENT, path=str(final))
+            with task._lock:
+                task._done = size
+                record.expected_size = size
+            task._set_state(DownloadState.DONE)
+        task._finished.set()
+        with self._lock:
+            self._tasks[task.id] = task
+        return task
+
+    # --- control -------------------------------------------------------------------------------
+
+    def pause(self, task_id: str) -> None:
+        """Pause a queued or running download; its .part and record stay for ``resume``."""
+        task = self.get(task_id)
+        with self._lock:
+            running = task_id in self._threads
+            if not running and task.state == DownloadState.QUEUED:
+                task._set_state(DownloadState.PAUSED)
+                task._finished.set()
+                return
+        if running:
+            task._request_stop("pause")
+
+    def resume(self, task_id: str) -> None:
+        """Queue a paused or failed download again; it continues from its .part."""
+        task = self.get(task_id)
+        with self._lock:
+            if task_id in self._threads or task.state not in (DownloadState.PAUSED, DownloadState.FAILED):
+                return
+            task._prepare_start()
+            task._set_state(DownloadState.QUEUED)
+        self._schedule()
+
+    def cancel(self, task_id: str) -> None:
+        """Stop a download and delete its .part and record. A finished file is left alone."""
+        task = self.get(task_id)
+        with self._lock:
+            running = task_id in self._threads
+            if not running:
+                if task.state == DownloadState.DONE:
+                    return
+                remove_partial(task.final_path)
+                self._index_remove(task.final_path)
+                with task._lock:
+                    task._done = 0
+                task._set_state(DownloadState.CANCELLED)
+                task._finished.set()
+                return
+        task._request_stop("cancel")
+
+    def pause_all(self) -> None:
+        for task in self.tasks():
+            if task.state in (DownloadState.QUEUED, DownloadState.DOWNLOADING, DownloadState.VERIFYING):
+                self.pause(task.id)
+
+    def wait(self, task_ids: list[str] | None = None, timeout: float | None = None) -> bool:
+        """Block until the given (default: all) tasks have stopped; False on timeout.
+
+        A queued task counts as not stopped, so this waits for the queue to drain too.
+        """
+        def all_stopped() -> bool:
+            return all(t.state.finished and t.id not in self._threads for t in self._tasks.values()
+                       if task_ids is None or t.id in task_ids)
+
+        with self._changed:
+            return self._changed.wait_for(all_stopped, timeout)
+
+    def shutdown(self, pause: bool | None = None, timeout: float | None = 30.0) -> None:
+        """Stop for application exit: pause every download (the default, or unless
+        ``downloads_in_background`` is on when ``pause`` is None) and join the worker threads.
+
+        With ``pause=False`` this waits for running and queued downloads to finish.
+        """
+        if pause is None:
+            pause = not (self._settings is not None and self._settings.get("downloads_in_background"))
+        if pause:
+            with self._lock:
+                self._closed = True
+            self.pause_all()
+        with self._lock:
+            threads = list(self._threads.values())
+        for thread in threads:
+            thread.join(timeout)
+        if not pause:
+            self.wait(timeout=timeout)
+            with self._lock:
+                self._closed = True
+
+    # --- restore -------------------------------------------------------------------------------
+
+    def restore(self, resume: bool = False) -> list[DownloadTask]:
+        """Find interrupted downloads (.part + record) from earlier runs and add them as tasks.
+
+        Looks in the models folder and in every folder a download was started in. The tasks are
+        paused unless ``resume`` is True. A record whose final file exists is left over from a finished
+        download and is removed.
+        """
+        candidates: set[Path] = set()
+        if self._models_dir.exists():
+            candidates.update(final_from_record(p) for p in self._models_dir.rglob("*" + RECORD_SUFFIX))
+        candidates.update(self._index_load())
+        restored = []
+        for final in sorted(candidates):
+            with self._lock:
+                if any(t.final_path == final for t in self._tasks.values()):
+                    continue
+            record = PartRecord.load(final)
+            if record is None:
+                self._index_remove(final)
+                continue
+            if final.exists():
+                remove_partial(final)
+                self._index_remove(final)
+                continue
+            task = self._new_task(final, record)
+            with self._lock:
+                self._tasks[task.id] = task
+            self._index_add(final)
+            if resume:
+                self._schedule()
+            else:
+                task._set_state(DownloadState.PAUSED)
+                task._finished.set()
+            restored.append(task)
+            log.info("Restored download %s: %s (%d bytes so far)", task.id, final, _length(task.part_path))
+        return restored
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _publish(self, task: DownloadTask) -> None:
+        snapshot = task.snapshot()
+        with self._lock:
+            listeners = list(self._listeners)
+            self._changed.notify_all()
+        for listener in listeners:
+            try:
+                listener(snapshot)
+            except Exception:  # noqa: BLE001 - a faulty listener must not kill the download
+                log.exception("Download listener failed for %s", task.id)
+
+    def _schedule(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            free = self.concurrency_limit() - len(self._threads)
+            for task in self._tasks.values():
+                if free <= 0:
+                    break
+                if task.state != DownloadState.QUEUED or task.id in self._threads:
+                    continue
+                task._prepare_start()
+                thread = threading.Thread(target=self._work, args=(task,), name=f"download-{task.id}",
+                                          daemon=True)
+                self._threads[task.id] = thread
+                free -= 1
+                thread.start()
+
+    def _work(self, task: DownloadTask) -> None:
+        try:
+            task._run()
+        finally:
+            with self._lock:
+                self._threads.pop(task.id, None)
+                self._changed.notify_all()
+            if task.state in (DownloadState.DONE, DownloadState.CANCELLED):
+                self._index_remove(task.final_path)
+            self._schedule()
+
+    def _index_path(self) -> Path:
+        return paths.data_dir() / _INDEX_NAME
+
+    def _index_load(self) -> set[Path]:
+        try:
+            entries = json.loads(self._index_path().read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return set()
+        except (OSError, ValueError) as exc:
+            log.warning("Ignoring unreadable download index %s: %s", self._index_path(), exc)
+            return set()
+        return {Path(e) for e in entries if isinstance(e, str)} if isinstance(entries, list) else set()
+
+    def _index_save(self, entries: set[Path]) -> None:
+        target = self._index_path()
+        fd, tmp = tempfile.mkstemp(prefix=".downloads-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(sorted(str(e) for e in entries), handle, indent=1)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _index_add(self, final: Path) -> None:
+        with self._lock:
+            entries = self._index_load()
+            if final not in entries:
+                self._index_save(entries | {final})
+
+    def _index_remove(self, final: Path) -> None:
+        with self._lock:
+            entries = self._index_load()
+            if final in entries:
+                self._index_save(entries - {final})
+
+
+def split_part_names(filename: str) -> list[str]:
+    """Return all part names of a split GGUF named by its first part, or ``[filename]`` otherwise.
+
+    ``model-00001-of-00003.gguf`` gives ``model-0000{1,2,3}-of-00003.gguf``.
+    """
+    match = re.search(r"-(\d{5})-of-(\d{5})\.gguf$", filename)
+    if match is None or int(match[1]) != 1:
+        return [filename]
+    count = int(match[2])
+    stem = filename[: match.start()]
+    return [f"{stem}-{i:05d}-of-{count:05d}.gguf" for i in range(1, count + 1)]
+
+
+def _length(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+

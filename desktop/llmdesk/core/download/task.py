@@ -1,0 +1,649 @@
+"""One download: its state, progress, and the transfer loop that runs in a worker thread.
+
+The transfer writes to ``<final>.part`` and hashes while it writes. It resumes with a Range request
+only when the server answers 206 with a Content-Range that starts exactly at the length of the
+.part; anything else starts over, so a misbehaving server can cost time but never corrupt the
+result. The file gets its final name only after its size, SHA-256 and GGUF header check out.
+"""
+
+from __future__ import annotations
+
+import enum
+import errno
+import hashlib
+import http.client
+import logging
+import os
+import random
+import re
+import shutil
+import socket
+import ssl
+import threading
+import time
+import urllib.error
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from llmdesk.core.download import errors
+from llmdesk.core.download.endpoint import Credentials
+from llmdesk.core.download.http import (
+    Response, content_length, http_error, open_url, parse_content_range, sha256_from_etag, strong_etag,
+)
+from llmdesk.core.download.record import PartRecord, part_path, remove_partial
+from llmdesk.core.i18n import UserMessage
+
+log = logging.getLogger(__name__)
+
+GGUF_MAGIC = b"GGUF"
+_LFS_POINTER_START = b"version https://git-lfs"
+_SNIFF_BYTES = 64
+
+# Free space kept beyond the download itself: 5 % of the file, at least 64 MiB, at most 1 GiB.
+MARGIN_FRACTION = 0.05
+MARGIN_MIN = 64 << 20
+MARGIN_MAX = 1 << 30
+
+
+class DownloadState(str, enum.Enum):
+    QUEUED = "queued"
+    DOWNLOADING = "downloading"
+    PAUSED = "paused"
+    VERIFYING = "verifying"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        """True for states the task leaves only by an explicit resume (or never)."""
+        return self in (DownloadState.DONE, DownloadState.FAILED, DownloadState.CANCELLED,
+                        DownloadState.PAUSED)
+
+
+@dataclass(frozen=True)
+class TransferOptions:
+    """Timing and retry policy. Seconds; the tests shorten all of them."""
+
+    stall_timeout: float = 30.0  # no byte for this long aborts the request and retries
+    max_attempts: int = 6  # consecutive failed requests without progress before giving up
+    backoff_base: float = 1.0  # first retry delay; doubles per failure, with jitter
+    backoff_max: float = 60.0
+    progress_interval: float = 0.25  # at most 4 progress callbacks per second
+    chunk_size: int = 1 << 20
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    """A consistent snapshot of a task, safe to pass to another thread."""
+
+    task_id: str
+    state: DownloadState
+    done_bytes: int
+    total_bytes: int | None
+    speed_bps: float  # smoothed bytes per second
+    eta_s: float | None
+    error: UserMessage | None
+    final_path: Path
+    notice: UserMessage | None = None  # e.g. "already downloaded"
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total_bytes:
+            return None
+        return min(1.0, self.done_bytes / self.total_bytes)
+
+
+def free_space_margin(size: int) -> int:
+    return int(min(MARGIN_MAX, max(MARGIN_MIN, size * MARGIN_FRACTION)))
+
+
+def check_free_space(folder: Path, needed: int, total_size: int,
+                     disk_usage: Callable[[Path], object] = shutil.disk_usage) -> None:
+    """Raise DownloadError when ``folder`` lacks ``needed`` bytes plus the safety margin."""
+    margin = free_space_margin(total_size)
+    free = disk_usage(folder).free
+    if needed + margin > free:
+        raise errors.DownloadError(errors.message(
+            errors.NO_SPACE, folder=str(folder), need=errors.format_bytes(needed),
+            margin=errors.format_bytes(margin), free=errors.format_bytes(free)))
+
+
+class _Stopped(Exception):
+    """The user paused or cancelled; not an error."""
+
+
+class _Restart(Exception):
+    """The server answered a Range request with a wrong range; the .part was emptied."""
+
+
+class _Discard(errors.DownloadError):
+    """A failure that makes the .part useless: it is deleted."""
+
+
+def _open_part(path: Path, offset: int):
+    """Open the .part for writing at ``offset``, cutting anything after it. Unbuffered: one write per chunk."""
+    handle = open(path, "r+b" if path.exists() else "w+b", buffering=0)  # noqa: SIM115 - closed by caller
+    handle.truncate(offset)
+    handle.seek(offset)
+    return handle
+
+
+def _check_gguf(path: Path) -> UserMessage | None:
+    """Return why ``path`` is not an intact GGUF file, or None when it is.
+
+    An architecture or tensor type the bundled llama.cpp does not know still passes: the file is
+    intact, and the library reports that problem when the model is listed. Parts after the first of
+    a split model carry no architecture key, so only their magic is checked.
+    """
+    from llmdesk.core import gguf_meta
+
+    match = re.search(r"-(\d{5})-of-\d{5}\.gguf$", path.name.removesuffix(".part"))
+    if match is not None and int(match[1]) > 1:
+        with open(path, "rb") as handle:
+            if handle.read(4) == GGUF_MAGIC:
+                return None
+    check = gguf_meta.check_model_file(path)
+    if check.kind in (gguf_meta.FileProblem.OK, gguf_meta.FileProblem.UNKNOWN_ARCH,
+                      gguf_meta.FileProblem.UNSUPPORTED_TENSOR_TYPE):
+        return None
+    return check.message
+
+
+class DownloadTask:
+    """One file being downloaded. Created by DownloadManager; read its state with ``snapshot()``.
+
+    Thread contract: the manager runs ``_run`` in a worker thread; ``snapshot()``, ``state`` and
+    ``wait()`` may be called from any thread. Listeners are called from the worker thread (or from
+    the thread that paused or cancelled a task that was not running).
+    """
+
+    def __init__(self, final_path: Path, record: PartRecord, *, url_for: Callable[[], str],
+                 credentials: Credentials | None, options: TransferOptions,
+                 disk_usage: Callable[[Path], object], notify: Callable[[DownloadTask], None]) -> None:
+        self.final_path = final_path
+        self.part_path = part_path(final_path)
+        self.record = record
+        self._url_for = url_for
+        self._credentials = credentials
+        self._options = options
+        self._disk_usage = disk_usage
+        self._notify = notify
+
+        self._lock = threading.Lock()
+        self._state = DownloadState.QUEUED
+        self._done = self._part_length()
+        self._error: UserMessage | None = None
+        self._notice: UserMessage | None = None
+        self._speed = 0.0
+        self._last_publish = 0.0
+        self._last_sample = (time.monotonic(), self._done)
+        self._stop = threading.Event()
+        self._stop_reason: str | None = None
+        self._response: Response | None = None
+        self._finished = threading.Event()
+        self._hasher = None
+        self._hashed = 0
+        self.sha256: str | None = None  # of the finished file
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def state(self) -> DownloadState:
+        return self._state
+
+    @property
+    def error(self) -> UserMessage | None:
+        return self._error
+
+    def snapshot(self) -> DownloadProgress:
+        with self._lock:
+            total = self.record.expected_size
+            eta = None
+            if total and self._speed > 0 and self._state == DownloadState.DOWNLOADING:
+                eta = max(0.0, (total - self._done) / self._speed)
+            return DownloadProgress(self.id, self._state, self._done, total, self._speed, eta, self._error,
+                                    self.final_path, self._notice)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the worker stops (done, failed, paused or cancelled); False on timeout."""
+        return self._finished.wait(timeout)
+
+    # --- called by the manager -------------------------------------------------------------------
+
+    def _set_state(self, state: DownloadState, error: UserMessage | None = None) -> None:
+        with self._lock:
+            self._state = state
+            self._error = error
+            if state != DownloadState.DOWNLOADING:
+                self._speed = 0.0
+        self._last_publish = time.monotonic()
+        self._notify(self)
+
+    def _request_stop(self, reason: str) -> None:
+        """Ask the running worker to stop at once; the worker sets the final state."""
+        self._stop_reason = reason
+        self._stop.set()
+        response = self._response
+        if response is not None:
+            response.abort()
+
+    def _prepare_start(self) -> None:
+        self._stop.clear()
+        self._stop_reason = None
+        self._finished.clear()
+
+    def _run(self) -> None:
+        """Worker thread body: download, verify, rename; every exit sets a state and the finished event."""
+        try:
+            self._set_state(DownloadState.DOWNLOADING)
+            self._download()
+            self._set_state(DownloadState.DONE)
+            log.info("Download %s finished: %s", self.id, self.final_path)
+        except _Stopped:
+            if self._stop_reason == "cancel":
+                remove_partial(self.final_path)
+                with self._lock:
+                    self._done = 0
+                self._set_state(DownloadState.CANCELLED)
+                log.info("Download %s cancelled", self.id)
+            else:
+                self._set_state(DownloadState.PAUSED)
+                log.info("Download %s paused at %d bytes", self.id, self._done)
+        except errors.DownloadError as exc:
+            if isinstance(exc, _Discard):
+                remove_partial(self.final_path)
+                with self._lock:
+                    self._done = 0
+            log.warning("Download %s failed: %s", self.id, exc)
+            self._set_state(DownloadState.FAILED, exc.message)
+        except Exception as exc:  # noqa: BLE001 - a worker error must reach the user, not vanish
+            log.exception("Download %s failed unexpectedly", self.id)
+            self._set_state(DownloadState.FAILED, errors.message(
+                errors.WRITE_FAILED, path=str(self.part_path), reason=str(exc) or type(exc).__name__))
+        finally:
+            self._response = None
+            self._finished.set()
+
+    # --- the transfer ----------------------------------------------------------------------------
+
+    def _part_length(self) -> int:
+        try:
+            return self.part_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def _check_stop(self) -> None:
+        if self._stop.is_set():
+            raise _Stopped
+
+    def _download(self) -> None:
+        self.final_path.parent.mkdir(parents=True, exist_ok=True)
+        url = self._url_for()
+        if url != self.record.url:
+            # The endpoint changed (mirror switch). The old ETag means nothing to the new server;
+            # without a hash to check the result against, the .part cannot be trusted either.
+            log.info("Download %s now comes from %s", self.id, urlsplit(url).netloc)
+            self.record.etag = None
+            self.record.url = url
+            if not self.record.sha256:
+                self._truncate_part()
+            self.record.save(self.final_path)
+        if self.record.expected_size is None or self.record.sha256 is None:
+            self._with_retries(url, lambda: self._probe(url))
+        offset = self._part_length()
+        if self.record.expected_size:
+            check_free_space(self.final_path.parent, max(0, self.record.expected_size - offset),
+                             self.record.expected_size, self._disk_usage)
+        self._with_retries(url, lambda: self._fetch_remaining(url))
+        self._verify_and_rename(url)
+
+    def _with_retries(self, url: str, step: Callable[[], bool]) -> None:
+        """Run ``step`` until it returns True, retrying network failures with backoff and jitter.
+
+        ``step`` returns False to be called again at once (the server forced a restart). The failure
+        count resets whenever the .part grew, so a long download survives many dropped connections.
+        """
+        failures = 0
+        host = urlsplit(url).hostname or url
+        while True:
+            self._check_stop()
+            before = self._part_length()
+            try:
+                if step():
+                    return
+                continue
+            except _Restart:
+                continue
+            except urllib.error.HTTPError as exc:
+                error = http_error(exc, url, failures + 1)
+                exc.close()
+            except errors.DownloadError as exc:
+                error = exc
+            except (OSError, http.client.HTTPException) as exc:
+                if self._stop.is_set():
+                    raise _Stopped from None
+                error = self._network_error(exc, host, failures + 1)
+            if not error.retryable:
+                raise error
+            if self._part_length() > before:
+                failures = 0
+            failures += 1
+            if failures >= self._options.max_attempts:
+                raise self._final_error(error, failures)
+            delay = min(self._options.backoff_max, self._options.backoff_base * 2 ** (failures - 1))
+            delay *= 0.5 + random.random()
+            log.info("Download %s: %s; retry %d of %d in %.1f s", self.id, error, failures,
+                     self._options.max_attempts - 1, delay)
+            if self._stop.wait(delay):
+                raise _Stopped
+
+    def _network_error(self, exc: BaseException, host: str, attempts: int) -> errors.DownloadError:
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            # A certificate that does not verify is never retried and never bypassed.
+            return errors.DownloadError(errors.message(
+                errors.CONNECTION_FAILED, host=host, reason=str(reason), attempts=attempts))
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            return errors.DownloadError(errors.message(
+                errors.STALLED, host=host, seconds=f"{self._options.stall_timeout:g}", attempts=attempts),
+                retryable=True)
+        return errors.DownloadError(errors.message(
+            errors.CONNECTION_FAILED, host=host, reason=str(reason) or type(reason).__name__,
+            attempts=attempts), retryable=True)
+
+    @staticmethod
+    def _final_error(error: errors.DownloadError, attempts: int) -> errors.DownloadError:
+        """Restate the last retryable error with the number of attempts made."""
+        params = dict(error.message.params)
+        if "attempts" in params:
+            params["attempts"] = attempts
+        return errors.DownloadError(errors.message(error.message.template, **params), status=error.status)
+
+    def _probe(self, url: str) -> bool:
+        """Learn the size, SHA-256 and ETag with a HEAD request before downloading."""
+        try:
+            response = open_url(url, method="HEAD", credentials=self._credentials,
+                                timeout=self._options.stall_timeout)
+        except urllib.error.HTTPError as exc:
+            if exc.code in (405, 501):  # HEAD not supported: the GET tells the same
+                exc.close()
+                return True
+            raise
+        try:
+            self._learn(response, content_length(response))
+        finally:
+            response.close()
+        return True
+
+    def _learn(self, response: Response, total: int | None) -> None:
+        """Take size, hash and ETag from a response and save the record when they changed."""
+        record = self.record
+        before = (record.expected_size, record.sha256, record.etag)
+        linked_size = response.header("X-Linked-Size")
+        if total is None and linked_size and linked_size.isdigit():
+            total = int(linked_size)
+        if total is not None and record.expected_size is None:
+            record.expected_size = total
+        if record.sha256 is None:
+            record.sha256 = sha256_from_etag(response.header("X-Linked-Etag")) or \
+                sha256_from_etag(response.headers.get("ETag"))
+        etag = strong_etag(response.headers.get("ETag"))
+        if etag is not None:
+            record.etag = etag
+        if (record.expected_size, record.sha256, record.etag) != before:
+            record.save(self.final_path)
+
+    def _truncate_part(self) -> None:
+        if self.part_path.exists():
+            with open(self.part_path, "r+b") as handle:
+                handle.truncate(0)
+        self._hasher = hashlib.sha256()
+        self._hashed = 0
+        with self._lock:
+            self._done = 0
+
+    def _hash_existing(self, length: int) -> None:
+        """Bring the running hash up to ``length`` bytes of the .part (once, after a restart)."""
+        if self._hasher is not None and self._hashed == length:
+            return
+        hasher = hashlib.sha256()
+        remaining = length
+        with open(self.part_path, "rb") as handle:
+            while remaining:
+                self._check_stop()
+                block = handle.read(min(remaining, 8 << 20))
+                if not block:
+                    break
+                hasher.update(block)
+                remaining -= len(block)
+        self._hasher = hasher
+        self._hashed = length - remaining
+
+    def _fetch_remaining(self, url: str) -> bool:
+        """Send one GET for the rest of the file and stream it into the .part; True when complete."""
+        record = self.record
+        offset = self._part_length()
+        if record.expected_size is not None and offset > record.expected_size:
+            log.warning("Download %s: .part is longer than the file; starting over", self.id)
+            self._truncate_part()
+            offset = 0
+        if record.expected_size is not None and 0 < offset == record.expected_size:
+            return True  # complete already; verification decides
+        headers = {}
+        if offset > 0:
+            self._hash_existing(offset)
+            headers["Range"] = f"bytes={offset}-"
+            if record.etag:
+                headers["If-Range"] = record.etag
+        try:
+            response = open_url(url, headers=headers, credentials=self._credentials,
+                                timeout=self._options.stall_timeout)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 416 and offset > 0:
+                exc.close()
+                log.warning("Download %s: server rejected Range from %d (416); starting over", self.id, offset)
+                self._truncate_part()
+                raise _Restart from None
+            raise
+        self._response = response
+        try:
+            if self._stop.is_set():
+                raise _Stopped
+            start, total = self._body_start(response, offset)
+            self._learn(response, total)
+            return self._stream(response, url, start)
+        finally:
+            self._response = None
+            response.close()
+
+    def _body_start(self, response: Response, offset: int) -> tuple[int, int | None]:
+        """Return where the body starts in the file and the file's total size, or restart/raise."""
+        expected = self.record.expected_size
+        status = response.status
+        if status == 206:
+            span = parse_content_range(response.headers.get("Content-Range"))
+            good = span is not None and span[0] == offset and (
+                expected is None or span[2] is None or span[2] == expected)
+            if not good:
+                log.warning("Download %s: server answered Range from %d with Content-Range %r; starting over",
+                            self.id, offset, response.headers.get("Content-Range"))
+                self._truncate_part()
+                if offset == 0:
+                    raise errors.DownloadError(errors.message(
+                        errors.CLIENT_ERROR, status=status, reason="wrong Content-Range", url=response.url),
+                        retryable=True, status=status)
+                raise _Restart
+            return offset, span[2] if span[2] is not None else expected
+        if status == 200:
+            if offset > 0:
+                log.info("Download %s: server sent the whole file instead of a range; starting over", self.id)
+            total = content_length(response)
+            etag = strong_etag(response.headers.get("ETag"))
+            changed = bool(self.record.etag and etag and etag != self.record.etag)
+            if expected is not None and total is not None and total != expected:
+                if self.record.size_is_known:
+                    raise _Discard(errors.message(errors.SIZE_MISMATCH, url=response.url, actual=total,
+                                                  expected=expected))
+                changed = True
+            if changed:
+                # The file changed on the server (If-Range did not match): what the server said about
+                # the old one no longer holds, unlike sizes and hashes from the catalog.
+                log.info("Download %s: the file changed on the server; starting over", self.id)
+                if not self.record.size_is_known:
+                    self.record.expected_size = None
+                if not self.record.sha256_is_known:
+                    self.record.sha256 = None
+            return 0, total
+        raise errors.DownloadError(errors.message(
+            errors.CLIENT_ERROR, status=status, reason=response.raw.reason, url=response.url), status=status)
+
+    def _reject_content(self, response: Response, url: str, head: bytes | None) -> None:
+        """Raise when the response is a web page, an LFS pointer or not GGUF data."""
+        content_type = (response.headers.get("Content-Type") or "").lower()
+        if "text/html" in content_type:
+            raise _Discard(errors.message(errors.HTML_PAGE, url=url))
+        if head is None:
+            return
+        stripped = head.lstrip().lower()
+        if head.startswith(_LFS_POINTER_START):
+            raise _Discard(errors.message(errors.LFS_POINTER, url=url))
+        if stripped.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
+            raise _Discard(errors.message(errors.HTML_PAGE, url=url))
+        if not head.startswith(GGUF_MAGIC):
+            raise _Discard(errors.message(errors.NOT_GGUF, url=url, start=repr(bytes(head[:16]))))
+
+    def _stream(self, response: Response, url: str, start: int) -> bool:
+        if start == 0:
+            self._hasher = hashlib.sha256()
+            self._hashed = 0
+        self._reject_content(response, url, None)
+        total = self.record.expected_size
+        buffer = bytearray(self._options.chunk_size)
+        view = memoryview(buffer)
+        head = bytearray() if start == 0 else None
+        position = start
+        with self._lock:
+            self._done = start
+        self._last_sample = (time.monotonic(), start)
+        reader = _BodyReader(response.raw)
+        with _open_part(self.part_path, start) as handle:
+            while True:
+                if self._stop.is_set():
+                    raise _Stopped
+                count = reader.readinto(view)
+                if not count:
+                    break
+                chunk = view[:count]
+                if head is not None:
+                    head += chunk[:_SNIFF_BYTES - len(head)]
+                    if len(head) >= len(GGUF_MAGIC):
+                        self._reject_content(response, url, bytes(head))
+                        head = None
+                self._write(handle, chunk, position)
+                self._hasher.update(chunk)
+                position += count
+                self._hashed = position
+                self._advance(position)
+            if self._stop.is_set():
+                raise _Stopped
+            if total is not None and position < total:
+                raise http.client.IncompleteRead(b"", total - position)
+            if head is not None:  # fewer than 4 bytes in the whole file
+                self._reject_content(response, url, bytes(head))
+            os.fsync(handle.fileno())
+        if total is None:
+            self.record.expected_size = position
+            self.record.save(self.final_path)
+        return True
+
+    def _write(self, handle, chunk: memoryview, position: int) -> None:
+        try:
+            written = 0
+            while written < len(chunk):
+                written += handle.write(chunk[written:])
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise errors.DownloadError(errors.message(
+                    errors.DISK_FULL, path=str(self.part_path), done=errors.format_bytes(position))) from exc
+            raise errors.DownloadError(errors.message(
+                errors.WRITE_FAILED, path=str(self.part_path), reason=exc.strerror or str(exc))) from exc
+
+    def _advance(self, position: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._done = position
+        if now - self._last_publish < self._options.progress_interval:
+            return
+        sample_time, sample_bytes = self._last_sample
+        if now > sample_time:
+            rate = (position - sample_bytes) / (now - sample_time)
+            with self._lock:
+                self._speed = rate if self._speed == 0 else 0.3 * rate + 0.7 * self._speed
+        self._last_sample = (now, position)
+        self._last_publish = now
+        self._notify(self)
+
+    def _verify_and_rename(self, url: str) -> None:
+        self._set_state(DownloadState.VERIFYING)
+        record = self.record
+        size = self._part_length()
+        if record.expected_size is not None and size != record.expected_size:
+            raise _Discard(errors.message(errors.SIZE_MISMATCH, url=url, actual=size,
+                                          expected=record.expected_size))
+        if self._hasher is None or self._hashed != size:
+            self._hasher = None
+            self._hash_existing(size)
+        digest = self._hasher.hexdigest()
+        if record.sha256 and digest != record.sha256.lower():
+            raise _Discard(errors.message(errors.HASH_MISMATCH, actual=digest, expected=record.sha256))
+        problem = _check_gguf(self.part_path)
+        if problem is not None:
+            raise _Discard(problem)
+        os.replace(self.part_path, self.final_path)
+        _fsync_dir(self.final_path.parent)
+        remove_partial(self.final_path)
+        self.sha256 = digest
+        with self._lock:
+            self._done = size
+
+
+class _BodyReader:
+    """Read a response body with at most one socket read per call.
+
+    HTTPResponse.readinto fills the whole buffer before it returns, so bytes received just before a
+    stall would be lost with the timeout. For a body with a Content-Length this reads from the
+    response's buffered socket file with ``readinto1`` and counts the bytes itself; a chunked body
+    goes through ``read1``.
+    """
+
+    def __init__(self, raw: http.client.HTTPResponse) -> None:
+        self._raw = raw
+        self._direct = not raw.chunked and raw.length is not None and raw.fp is not None
+        self._left = raw.length if self._direct else None
+
+    def readinto(self, view: memoryview) -> int:
+        if not self._direct:
+            data = self._raw.read1(len(view))
+            view[:len(data)] = data
+            return len(data)
+        if not self._left:
+            return 0
+        count = self._raw.fp.readinto1(view[:min(len(view), self._left)])
+        self._left -= count
+        return count
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Persist a rename on POSIX; Windows cannot open a directory and needs no such step."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

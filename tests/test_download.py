@@ -1,0 +1,627 @@
+"""Downloads against a local fault-injecting HTTP server.
+
+Every case ends in one of two outcomes, and each test checks which: the exact file (same SHA-256)
+at the final path with no .part left, or a clear error and nothing at the final path.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import threading
+from pathlib import Path
+
+import pytest
+
+import gguf_factory
+import http_fault_server as hfs
+from llmdesk.core.download import (
+    DownloadError, DownloadManager, DownloadState, TransferOptions, file_url, parse_hub_url,
+    resolve_endpoint,
+)
+from llmdesk.core.download import task as task_module
+from llmdesk.core.download.record import PartRecord, part_path, record_path
+from llmdesk.core.settings import Settings
+
+REPO = "tester/tiny-llama-GGUF"
+FILE = "tiny-llama-Q8_0.gguf"
+PATH = f"/{REPO}/resolve/main/{FILE}"
+
+FAST = TransferOptions(stall_timeout=1.0, max_attempts=4, backoff_base=0.01, backoff_max=0.05,
+                       progress_interval=0.02, chunk_size=64 << 10)
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> bytes:
+    path = gguf_factory.write_tiny_llama(tmp_path_factory.mktemp("model") / "tiny.gguf")
+    return path.read_bytes()
+
+
+@pytest.fixture
+def server():
+    with hfs.FaultServer() as running:
+        yield running
+
+
+@pytest.fixture
+def other_server():
+    with hfs.FaultServer() as running:
+        yield running
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_managers: list[DownloadManager] = []
+
+
+@pytest.fixture(autouse=True)
+def stop_managers():
+    """Pause every manager a test made, so no worker thread outlives its test."""
+    yield
+    while _managers:
+        _managers.pop().shutdown(pause=True, timeout=10)
+
+
+def make_manager(tmp_path: Path, server: hfs.FaultServer | None = None, settings: Settings | None = None,
+                 **kwargs) -> DownloadManager:
+    kwargs.setdefault("options", FAST)
+    if server is not None:
+        kwargs.setdefault("endpoint", server.base_url)
+    manager = DownloadManager(settings, models_dir=tmp_path / "models", **kwargs)
+    _managers.append(manager)
+    return manager
+
+
+def run(manager: DownloadManager, **kwargs):
+    task = manager.enqueue(repo=kwargs.pop("repo", REPO), filename=kwargs.pop("filename", FILE), **kwargs)
+    assert manager.wait([task.id], timeout=30), f"download still {task.state} after 30 s"
+    return task
+
+
+def assert_exact(task, data: bytes) -> None:
+    assert task.state == DownloadState.DONE, f"state {task.state}, error: {task.error}"
+    assert task.final_path.exists()
+    assert sha(task.final_path.read_bytes()) == sha(data)
+    assert not part_path(task.final_path).exists()
+    assert not record_path(task.final_path).exists()
+
+
+def assert_failed(task, *words: str) -> str:
+    assert task.state == DownloadState.FAILED
+    assert task.error is not None
+    text = str(task.error)
+    for word in words:
+        assert word in text, f"{word!r} not in {text!r}"
+    assert not task.final_path.exists()
+    return text
+
+
+def gets(server: hfs.FaultServer, path: str = PATH) -> list[hfs.RecordedRequest]:
+    return server.requests_for(path, "GET")
+
+
+def wait_for_bytes(manager: DownloadManager, task_id: str, count: int) -> threading.Event:
+    """Return an event set once the task has written at least ``count`` bytes."""
+    reached = threading.Event()
+
+    def listener(progress):
+        if progress.task_id == task_id and progress.done_bytes >= count:
+            reached.set()
+
+    manager.add_listener(listener)
+    return reached
+
+
+# --- endpoint and URLs -----------------------------------------------------------------------------
+
+def test_endpoint_presets_and_custom():
+    settings = Settings()
+    assert resolve_endpoint(settings) == "https://huggingface.co"
+    settings.set("download_endpoint", "hf-mirror")
+    assert resolve_endpoint(settings) == "https://hf-mirror.com"
+    settings.set("download_endpoint", "custom")
+    settings.set("custom_endpoint", "https://models.example.org/")
+    assert resolve_endpoint(settings) == "https://models.example.org"
+    assert resolve_endpoint(settings, "hf-mirror") == "https://hf-mirror.com"
+
+
+def test_endpoint_env_takes_precedence(monkeypatch):
+    settings = Settings()
+    settings.set("download_endpoint", "hf-mirror")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9/")
+    assert resolve_endpoint(settings) == "http://127.0.0.1:9"
+
+
+def test_endpoint_invalid_rejected():
+    settings = Settings()
+    settings.set("download_endpoint", "custom")
+    settings.set("custom_endpoint", "ftp://example.org")
+    with pytest.raises(DownloadError, match="must be an http or https base URL"):
+        resolve_endpoint(settings)
+
+
+def test_file_url_quotes_and_validates():
+    assert file_url("https://hf.co", "a/b", "dir/x y.gguf", "v1") == "https://hf.co/a/b/resolve/v1/dir/x%20y.gguf"
+    for bad in ("../x.gguf", "/abs.gguf", "a/../b.gguf", ""):
+        with pytest.raises(DownloadError, match="Invalid file name"):
+            file_url("https://hf.co", "a/b", bad)
+
+
+def test_parse_hub_url_blob_and_resolve():
+    hub = parse_hub_url("https://huggingface.co/a/b/blob/main/sub/m.gguf?download=true")
+    assert (hub.base, hub.repo, hub.revision, hub.filename) == ("https://huggingface.co", "a/b", "main", "sub/m.gguf")
+    assert parse_hub_url("https://example.org/files/m.gguf") is None
+
+
+# --- plain downloads -------------------------------------------------------------------------------
+
+def test_repo_file_downloads_exact(tmp_path, server, model):
+    server.add_file(PATH, model)
+    task = run(make_manager(tmp_path, server))
+    assert_exact(task, model)
+    assert task.final_path == (tmp_path / "models" / REPO / FILE).resolve()
+    assert task.sha256 == sha(model)
+    request = gets(server)[0]
+    assert request.headers.get("Accept-Encoding") == "identity"
+    assert "Range" not in request.headers
+    assert len(server.requests_for(PATH, "HEAD")) == 1
+
+
+def test_url_download_to_dest(tmp_path, server, model):
+    url = server.add_file("/files/model.gguf", model)
+    manager = make_manager(tmp_path)
+    task = manager.enqueue(url=url, dest_dir=tmp_path / "elsewhere")
+    assert manager.wait([task.id], timeout=30)
+    assert_exact(task, model)
+    assert task.final_path == (tmp_path / "elsewhere" / "model.gguf").resolve()
+
+
+def test_progress_reports_total_and_done(tmp_path, server, model):
+    server.add_file(PATH, model)
+    manager = make_manager(tmp_path, server)
+    seen = []
+    manager.add_listener(seen.append)
+    task = run(manager)
+    assert_exact(task, model)
+    states = [p.state for p in seen]
+    assert states[0] == DownloadState.DOWNLOADING
+    assert DownloadState.VERIFYING in states
+    assert states[-1] == DownloadState.DONE
+    assert seen[-1].done_bytes == len(model)
+    assert seen[-1].total_bytes == len(model)
+    assert seen[-1].fraction == 1.0
+
+
+def test_existing_final_file_not_downloaded_again(tmp_path, server, model):
+    server.add_file(PATH, model)
+    manager = make_manager(tmp_path, server)
+    assert_exact(run(manager), model)
+    again = run(make_manager(tmp_path, server))
+    assert again.state == DownloadState.DONE
+    assert "already downloaded" in str(again.snapshot().notice)
+    assert len(gets(server)) == 1
+
+
+# --- resume --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["zero", "one", "mid", "last"])
+def test_resume_after_dropped_connection(tmp_path, server, model, where):
+    at = {"zero": 0, "one": 1, "mid": len(model) // 2, "last": len(model) - 1}[where]
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.drop(at))
+    task = run(make_manager(tmp_path, server))
+    assert_exact(task, model)
+    requests = gets(server)
+    assert len(requests) == 2
+    if at > 0:
+        assert requests[1].headers["Range"] == f"bytes={at}-"
+        assert requests[1].headers["If-Range"] == f'"{sha(model)}"'
+        assert requests[1].sent == len(model) - at
+    else:
+        assert "Range" not in requests[1].headers
+
+
+def test_repeated_drops_still_complete(tmp_path, server, model):
+    server.add_file(PATH, model)
+    step = len(model) // 6
+    for index in range(1, 6):
+        server.add_fault(PATH, hfs.drop(index * step))
+    task = run(make_manager(tmp_path, server))
+    assert_exact(task, model)
+    assert len(gets(server)) == 6
+
+
+def test_server_ignoring_range_restarts(tmp_path, server, model):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.drop(len(model) // 2))
+    server.add_fault(PATH, hfs.ignore_range(times=None))
+    task = run(make_manager(tmp_path, server))
+    assert_exact(task, model)
+    requests = gets(server)
+    assert len(requests) == 2
+    assert requests[1].headers["Range"] == f"bytes={len(model) // 2}-"
+    assert requests[1].sent == len(model)
+
+
+@pytest.mark.parametrize("shift", [-1000, 7])
+def test_wrong_content_range_restarts(tmp_path, server, model, shift):
+    mid = len(model) // 2
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.drop(mid))
+    server.add_fault(PATH, hfs.wrong_range(shift))
+    task = run(make_manager(tmp_path, server))
+    assert_exact(task, model)
+    requests = gets(server)
+    assert [r.headers.get("Range") for r in requests] == [None, f"bytes={mid}-", None]
+
+
+def test_changed_file_on_server_restarts(tmp_path, server, model, tmp_path_factory):
+    newer = gguf_factory.write_tiny_llama(tmp_path_factory.mktemp("v2") / "v2.gguf", seed=7).read_bytes()
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.drop(len(model) // 2))
+    manager = make_manager(tmp_path, server, options=TransferOptions(
+        stall_timeout=1.0, max_attempts=4, backoff_base=0.3, backoff_max=0.3, chunk_size=64 << 10))
+    task = manager.enqueue(repo=REPO, filename=FILE)
+    while len(gets(server)) < 1 or not part_path(task.final_path).exists():
+        task.wait(0.01)
+    server.add_file(PATH, newer)  # new content and ETag while the client waits to retry
+    assert manager.wait([task.id], timeout=30)
+    assert_exact(task, newer)
+    assert gets(server)[-1].headers.get("If-Range") == f'"{sha(model)}"'
+
+
+def test_416_discards_overlong_part(tmp_path, server, model):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.status(405, methods=("HEAD",)))
+    final = (tmp_path / "models" / REPO / FILE).resolve()
+    final.parent.mkdir(parents=True)
+    part_path(final).write_bytes(model + b"extra bytes")
+    PartRecord(url=file_url(server.base_url, REPO, FILE), repo=REPO, filename=FILE).save(final)
+    task = run(make_manager(tmp_path, server))
+    assert_exact(task, model)
+    assert [r.headers.get("Range") for r in gets(server)] == [f"bytes={len(model) + 11}-", None]
+
+
+def test_restart_resumes_from_part(tmp_path, server, model):
+    mid = len(model) // 2
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(mid, seconds=30))
+    first = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0, chunk_size=16 << 10))
+    task = first.enqueue(repo=REPO, filename=FILE)
+    assert wait_for_bytes(first, task.id, mid).wait(10)
+    first.shutdown(pause=True, timeout=10)
+    assert task.state == DownloadState.PAUSED
+    assert part_path(task.final_path).stat().st_size == mid
+    assert record_path(task.final_path).exists()
+
+    second = make_manager(tmp_path, server)
+    restored = second.restore()
+    assert [t.final_path for t in restored] == [task.final_path]
+    assert restored[0].state == DownloadState.PAUSED
+    assert restored[0].snapshot().done_bytes == mid
+    second.resume(restored[0].id)
+    assert second.wait(timeout=30)
+    assert_exact(restored[0], model)
+    assert gets(server)[-1].headers["Range"] == f"bytes={mid}-"
+
+
+def test_restore_finds_download_outside_models_dir(tmp_path, server, model):
+    url = server.add_file("/files/model.gguf", model)
+    server.add_fault("/files/model.gguf", hfs.stall(1000, seconds=30))
+    first = make_manager(tmp_path, options=TransferOptions(stall_timeout=30, progress_interval=0, chunk_size=512))
+    task = first.enqueue(url=url, dest_dir=tmp_path / "custom")
+    assert wait_for_bytes(first, task.id, 1000).wait(10)
+    first.shutdown(pause=True, timeout=10)
+    restored = make_manager(tmp_path).restore(resume=True)
+    assert [t.final_path for t in restored] == [task.final_path]
+    assert restored[0].wait(30)
+    assert_exact(restored[0], model)
+
+
+# --- redirects and tokens ---------------------------------------------------------------------------
+
+def token_settings(endpoint: str) -> Settings:
+    settings = Settings()
+    settings.set("hf_token", "hf_secret_token")
+    settings.set("hf_token_endpoint", endpoint)
+    return settings
+
+
+def test_redirect_drops_token_and_resumes(tmp_path, server, other_server, model):
+    cdn_url = other_server.add_file("/signed/blob", model)
+    other_server.add_fault("/signed/blob", hfs.drop(len(model) // 3))
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.redirect(cdn_url))
+    task = run(make_manager(tmp_path, server, settings=token_settings(server.base_url)))
+    assert_exact(task, model)
+    assert all(r.headers.get("Authorization") == "Bearer hf_secret_token" for r in server.requests)
+    assert other_server.requests, "the CDN server was never reached"
+    assert all("Authorization" not in r.headers for r in other_server.requests)
+    origin_gets = gets(server)
+    cdn_gets = other_server.requests_for("/signed/blob", "GET")
+    assert len(origin_gets) == 2, "a resume must ask the original URL again"
+    assert cdn_gets[1].headers["Range"] == f"bytes={len(model) // 3}-"
+
+
+def test_token_not_sent_to_other_endpoint(tmp_path, server, model):
+    server.add_file(PATH, model)
+    task = run(make_manager(tmp_path, server, settings=token_settings("https://huggingface.co")))
+    assert_exact(task, model)
+    assert all("Authorization" not in r.headers for r in server.requests)
+
+
+def test_hf_endpoint_env_used(tmp_path, server, model, monkeypatch):
+    server.add_file(PATH, model)
+    monkeypatch.setenv("HF_ENDPOINT", server.base_url)
+    settings = Settings()
+    settings.set("download_endpoint", "hf-mirror")
+    manager = DownloadManager(settings, models_dir=tmp_path / "models", options=FAST)
+    _managers.append(manager)
+    task = run(manager)
+    assert_exact(task, model)
+    assert len(gets(server)) == 1
+
+
+def test_endpoint_switch_resumes_with_hash(tmp_path, server, other_server, model):
+    mid = len(model) // 2
+    server.add_file(PATH, model)
+    other_server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(mid, seconds=30))
+    first = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0, chunk_size=16 << 10))
+    task = first.enqueue(repo=REPO, filename=FILE)
+    assert wait_for_bytes(first, task.id, mid).wait(10)
+    first.shutdown(pause=True, timeout=10)
+
+    second = make_manager(tmp_path, other_server)
+    restored = second.restore(resume=True)
+    assert second.wait(timeout=30)
+    assert_exact(restored[0], model)
+    request = other_server.requests_for(PATH, "GET")[0]
+    assert request.headers["Range"] == f"bytes={mid}-"
+    assert "If-Range" not in request.headers
+
+
+# --- HTTP errors ----------------------------------------------------------------------------------
+
+def test_404_reported_without_retry(tmp_path, server, model):
+    task = run(make_manager(tmp_path, server), filename="missing.gguf")
+    assert_failed(task, "404", "missing.gguf", "Check the repository name")
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("code", [401, 403])
+def test_access_denied_explains_token(tmp_path, server, model, code):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.status(code, times=None, methods=("HEAD", "GET")))
+    task = run(make_manager(tmp_path, server))
+    assert_failed(task, str(code), "accept its licence", "access token")
+    assert len(server.requests) == 1
+
+
+def test_500_then_success(tmp_path, server, model):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.status(500, times=2))
+    task = run(make_manager(tmp_path, server))
+    assert_exact(task, model)
+    assert len(gets(server)) == 3
+
+
+def test_persistent_500_gives_up(tmp_path, server, model):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.status(503, times=None))
+    task = run(make_manager(tmp_path, server))
+    assert_failed(task, "503", "after 4 attempts")
+    assert len(gets(server)) == FAST.max_attempts
+
+
+def test_stall_aborted_and_retried(tmp_path, server, model):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(len(model) // 2, seconds=20))
+    task = run(make_manager(tmp_path, server, options=TransferOptions(
+        stall_timeout=0.5, backoff_base=0.01, chunk_size=16 << 10)))
+    assert_exact(task, model)
+    assert gets(server)[1].headers["Range"] == f"bytes={len(model) // 2}-"
+
+
+def test_connection_refused_gives_up(tmp_path, model):
+    with hfs.FaultServer() as gone:
+        base = gone.base_url
+    task = run(make_manager(tmp_path, endpoint=base))
+    assert_failed(task, "Could not download from 127.0.0.1", "4 attempts")
+
+
+# --- content checks -------------------------------------------------------------------------------
+
+def test_hash_mismatch_deletes_part(tmp_path, server, model):
+    server.add_file(PATH, model, etag="")
+    task = run(make_manager(tmp_path, server), sha256="0" * 64)
+    assert_failed(task, "SHA-256", sha(model), "0" * 64)
+    assert not part_path(task.final_path).exists()
+
+
+def test_hash_from_etag_catches_corruption(tmp_path, server, model):
+    corrupt = bytearray(model)
+    corrupt[len(model) // 2] ^= 0xFF
+    server.add_file(PATH, bytes(corrupt), sha256=sha(model))  # ETag states the true hash
+    task = run(make_manager(tmp_path, server))
+    assert_failed(task, "corrupt", sha(model))
+
+
+def test_catalog_size_mismatch_fails_early(tmp_path, server, model):
+    server.add_file(PATH, model)
+    task = run(make_manager(tmp_path, server), expected_size=len(model) + 1)
+    assert_failed(task, f"{len(model)} bytes", f"{len(model) + 1} bytes")
+    assert gets(server)[0].sent == 0 or len(gets(server)) == 1
+
+
+def test_html_content_type_aborts(tmp_path, server, model):
+    page = b"<!DOCTYPE html><html><body>" + b"x" * (4 << 20) + b"</body></html>"
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.body(page, "text/html; charset=utf-8"))
+    task = run(make_manager(tmp_path, server))
+    assert_failed(task, "web page instead of the model")
+    assert not part_path(task.final_path).exists()
+    assert len(gets(server)) == 1
+
+
+def test_html_body_without_content_type_aborts(tmp_path, server, model):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.body(b"\n  <html><head><title>Login</title></head></html>"))
+    task = run(make_manager(tmp_path, server))
+    assert_failed(task, "web page instead of the model")
+
+
+def test_lfs_pointer_named(tmp_path, server, model):
+    pointer = f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha(model)}\nsize {len(model)}\n"
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.body(pointer.encode()))
+    task = run(make_manager(tmp_path, server))
+    assert_failed(task, "Git LFS pointer")
+    assert len(gets(server)) == 1
+
+
+def test_truncated_gguf_rejected(tmp_path, server, tmp_path_factory):
+    broken = gguf_factory.write_bad_file(tmp_path_factory.mktemp("bad") / "t.gguf", "truncated").read_bytes()
+    server.add_file(PATH, broken)
+    task = run(make_manager(tmp_path, server))
+    assert_failed(task, "incomplete")
+    assert not part_path(task.final_path).exists()
+
+
+def test_zip_rejected_as_not_gguf(tmp_path, server, tmp_path_factory):
+    archive = gguf_factory.write_bad_file(tmp_path_factory.mktemp("bad") / "z.gguf", "not_gguf").read_bytes()
+    server.add_file(PATH, archive)
+    task = run(make_manager(tmp_path, server))
+    assert_failed(task, "not a GGUF file")
+
+
+# --- disk space -----------------------------------------------------------------------------------
+
+class _Usage:
+    def __init__(self, free: int) -> None:
+        self.free = free
+
+
+def test_too_small_disk_rejected_before_download(tmp_path, server, model):
+    server.add_file(PATH, model)
+    task = run(make_manager(tmp_path, server, disk_usage=lambda path: _Usage(10 << 20)))
+    assert_failed(task, "Not enough free disk space", "Free some space")
+    assert gets(server) == []
+
+
+class _FullDisk:
+    """A .part handle whose writes fail with ENOSPC once ``limit`` bytes are written."""
+
+    def __init__(self, handle, limit: int) -> None:
+        self._handle = handle
+        self._left = limit
+
+    def write(self, data) -> int:
+        if self._left == 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written = self._handle.write(data[:self._left])  # a short write, as on a filling disk
+        self._left -= written
+        return written
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._handle.close()
+
+
+def test_enospc_keeps_part_for_resume(tmp_path, server, model, monkeypatch):
+    server.add_file(PATH, model)
+    real_open = task_module._open_part
+    monkeypatch.setattr(task_module, "_open_part", lambda path, offset: _FullDisk(real_open(path, offset), 128 << 10))
+    manager = make_manager(tmp_path, server)
+    task = run(manager)
+    assert_failed(task, "disk is full", "128.0 KiB")
+    assert part_path(task.final_path).stat().st_size == 128 << 10
+    assert len(gets(server)) == 1
+
+    monkeypatch.setattr(task_module, "_open_part", real_open)
+    manager.resume(task.id)
+    assert manager.wait([task.id], timeout=30)
+    assert_exact(task, model)
+    assert gets(server)[-1].headers["Range"] == f"bytes={128 << 10}-"
+
+
+# --- control --------------------------------------------------------------------------------------
+
+def test_pause_resume_cancel(tmp_path, server, model):
+    mid = len(model) // 2
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(mid, seconds=30))
+    manager = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0, chunk_size=16 << 10))
+    task = manager.enqueue(repo=REPO, filename=FILE)
+    assert wait_for_bytes(manager, task.id, mid).wait(10)
+    manager.pause(task.id)
+    assert task.wait(10)
+    assert task.state == DownloadState.PAUSED
+    assert part_path(task.final_path).stat().st_size == mid
+
+    manager.resume(task.id)
+    assert manager.wait([task.id], timeout=30)
+    assert_exact(task, model)
+
+
+def test_cancel_removes_part(tmp_path, server, model):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(1000, seconds=30))
+    manager = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0, chunk_size=512))
+    task = manager.enqueue(repo=REPO, filename=FILE)
+    assert wait_for_bytes(manager, task.id, 1000).wait(10)
+    manager.cancel(task.id)
+    assert task.wait(10)
+    assert task.state == DownloadState.CANCELLED
+    assert not part_path(task.final_path).exists()
+    assert not record_path(task.final_path).exists()
+    assert not task.final_path.exists()
+    assert make_manager(tmp_path, server).restore() == []
+
+
+def test_paused_before_start_then_cancelled(tmp_path, server, model):
+    server.add_file(PATH, model)
+    manager = make_manager(tmp_path, server)
+    task = manager.enqueue(repo=REPO, filename=FILE, start=False)
+    assert task.state == DownloadState.PAUSED
+    assert record_path(task.final_path).exists()
+    manager.cancel(task.id)
+    assert task.state == DownloadState.CANCELLED
+    assert not record_path(task.final_path).exists()
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_concurrency_limit(tmp_path, server, model, limit):
+    names = [f"model-{i}.gguf" for i in range(4)]
+    for name in names:
+        path = f"/{REPO}/resolve/main/{name}"
+        server.add_file(path, model)
+        server.add_fault(path, hfs.stall(len(model) // 2, seconds=0.3))  # hold each slot a while
+    manager = make_manager(tmp_path, server, max_concurrent=limit, options=TransferOptions(
+        stall_timeout=5, backoff_base=0.01, chunk_size=64 << 10))
+    lock = threading.Lock()
+    active: set[str] = set()
+    peak = []
+
+    def listener(progress):
+        with lock:
+            if progress.state in (DownloadState.DOWNLOADING, DownloadState.VERIFYING):
+                active.add(progress.task_id)
+            else:
+                active.discard(progress.task_id)
+            peak.append(len(active))
+
+    manager.add_listener(listener)
+    tasks = [manager.enqueue(repo=REPO, filename=name) for name in names]
+    assert manager.wait(timeout=60)
+    for task in tasks:
+        assert_exact(task, model)
+    assert max(peak) == limit
