@@ -49,7 +49,8 @@ class ReasoningSplitter:
     """
 
     def __init__(self, opened_in_prompt: bool = False, enabled: bool = True) -> None:
-        # "start": looking for an opening tag; "reasoning": inside the block; "answer": after it.
+        # "start": looking for an opening tag; "reasoning": inside the block; "after_close": skipping
+        # blank text after the closing tag; "answer": the rest.
         if not enabled:
             self._state = "answer"
         else:
@@ -67,6 +68,10 @@ class ReasoningSplitter:
             if self._state == "answer":
                 pieces.append(("answer", self._buffer))
                 self._buffer = ""
+            elif self._state == "after_close":  # drop the blank lines between </think> and the answer
+                self._buffer = self._buffer.lstrip()
+                if self._buffer:
+                    self._state = "answer"
             elif self._state == "start":
                 stripped = self._buffer.lstrip()
                 if not stripped:
@@ -83,10 +88,8 @@ class ReasoningSplitter:
                 if index >= 0:
                     if index:
                         pieces.append(("reasoning", self._buffer[:index]))
-                    self._buffer = self._buffer[index + len(CLOSE_TAG):].lstrip()
-                    self._state = "answer"
-                    if not self._buffer:
-                        break
+                    self._buffer = self._buffer[index + len(CLOSE_TAG):]
+                    self._state = "after_close"
                     continue
                 held = _held_suffix(self._buffer, CLOSE_TAG)
                 certain = self._buffer[:len(self._buffer) - held]
