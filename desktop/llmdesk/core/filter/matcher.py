@@ -1,0 +1,459 @@
+"""The combined automaton that finds rule matches in a character stream, in linear time.
+
+All rules of a filter compile into one Thompson NFA (pattern.py). The scanner simulates it over the
+normalized view of the text (normalize.py) one character at a time, like a Pike VM: each live thread is
+an NFA state plus the position where its match started. Sets of thread states are interned and their
+transitions cached per character, so after warm-up a character costs one dictionary look-up plus a list
+update of the live threads' start positions (a lazily built DFA that carries start positions along).
+
+Matches are leftmost-longest and do not overlap: the match that starts first wins, then the longest,
+then the rule listed first. Once a match is chosen the scan resumes at its end. A match is final when
+no thread that started at or before it is still alive; every thread dies after its rule's
+``max_length`` characters, so the undecided tail of the text is never longer than the longest
+``max_length`` in use, and rescanning after a match covers at most that much text.
+
+Because the whole scan is a function of the text alone, feeding it in any chunks gives the same matches
+as feeding it at once.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Callable
+
+from llmdesk.core.filter import normalize
+from llmdesk.core.filter.pattern import (CHAR, EDGE, MATCH, SPLIT, Char, Concat, Node, Nfa, Repeat, WordEdge,
+                                         literal_set, parse_pattern)
+from llmdesk.core.filter.rules import (CUSTOM_RULE_SET, FilterConfig, Rule, RuleError, _reason, load_rule_sets,
+                                       rule_from_dict)
+from llmdesk.core.filter.validators import VALIDATORS
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP
+
+_CTX = "Filter"
+
+# Rule sets whose matches check_prompt reports: a user's own swearing is not worth a warning.
+PROMPT_RULE_SETS = ("personal_data", "secrets", CUSTOM_RULE_SET)
+
+# Separators tolerated between two letters of a term, at most this many in a row.
+MAX_SEPARATOR_RUN = 3
+
+_TRANSITION_CACHE_LIMIT = 300_000
+
+
+@dataclass(frozen=True)
+class Match:
+    """A match in the original text: ``text[start:end]``."""
+
+    rule_id: str
+    rule_set: str
+    action: str
+    label: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Branch:
+    """One alternative of a rule (one term, or the rule's regex) with its own accepting NFA state."""
+
+    rule_index: int
+    check: Callable[[str], bool] | None
+    max_length: int
+
+
+def _single_letter_segments(text: str) -> bool:
+    """Accept ``f u c k`` but not ``s hit`` or ``as shole``: when whitespace splits a term, every piece
+    must be one character, otherwise ordinary words next to each other would match."""
+    if not any(c.isspace() for c in text):
+        return True
+    piece = 0
+    for c in text:
+        if normalize.is_separator(c):
+            piece = 0
+        else:
+            piece += 1
+            if piece > 1:
+                return False
+    return True
+
+
+def _term_node(term: str, tolerate_separators: bool) -> Node:
+    wildcard = term.endswith("*")
+    folded = normalize.fold(term[:-1] if wildcard else term).strip()
+    separator = Char(normalize.is_separator)
+    items: list[Node] = []
+    previous_was_letter = False
+    for ch in folded:
+        if ch.isspace():
+            if items and not previous_was_letter:
+                continue  # several spaces in the term count as one gap
+            gap = Char(normalize.is_separator if tolerate_separators else str.isspace)
+            items.append(Repeat(gap, 1, MAX_SEPARATOR_RUN))
+            previous_was_letter = False
+            continue
+        if tolerate_separators and previous_was_letter:
+            items.append(Repeat(separator, 0, MAX_SEPARATOR_RUN))
+        items.append(Char(literal_set(ch)))
+        previous_was_letter = True
+    if wildcard:
+        items.append(Repeat(Char(normalize.is_word), 0, None))
+    return Concat(items)
+
+
+def _combine_checks(*checks: Callable[[str], bool] | None) -> Callable[[str], bool] | None:
+    present = [c for c in checks if c is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return present[0]
+    return lambda text: all(check(text) for check in present)
+
+
+class Automaton:
+    """The NFA of all rules plus the cache of its lazily built transitions. Shared by every scanner of
+    one CompiledFilter; use it from one thread at a time."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.nfa = Nfa()
+        self.branches: list[_Branch] = []
+        entries: list[int] = []
+        for index, rule in enumerate(rules):
+            validator = VALIDATORS[rule.validator] if rule.validator else None
+            for pattern in rule.patterns:
+                check = validator
+                if rule.kind == "term":
+                    node = _term_node(pattern, rule.tolerate_separators)
+                    if rule.tolerate_separators and " " not in pattern.strip():
+                        check = _combine_checks(validator, _single_letter_segments)
+                else:
+                    node = parse_pattern(pattern, normalize.fold)
+                if rule.whole_word:
+                    node = Concat([WordEdge(), node, WordEdge()])
+                branch = len(self.branches)
+                self.branches.append(_Branch(index, check, rule.max_length))
+                entries.append(self.nfa.compile_branch(node, branch))
+        self.start = self.nfa.add(SPLIT, out=tuple(entries))
+        self._state_max_length = [self.branches[o].max_length if o >= 0 else 1 << 30 for o in self.nfa.owner]
+        self.min_max_length = min((b.max_length for b in self.branches), default=1 << 30)
+        self.max_max_length = max((b.max_length for b in self.branches), default=0)
+
+        self._tuples: list[tuple[int, ...]] = [()]
+        self._tuple_ids: dict[tuple[int, ...], int] = {(): 0}
+        self.transitions: dict[tuple[int, str, bool, bool], tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
+        self._end_accepts: dict[int, tuple[tuple[int, int], ...]] = {}
+
+    def _intern(self, states: tuple[int, ...]) -> int:
+        tid = self._tuple_ids.get(states)
+        if tid is None:
+            tid = len(self._tuples)
+            self._tuples.append(states)
+            self._tuple_ids[states] = tid
+        return tid
+
+    def _closure(self, tid: int, edge: bool, allow_new: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Follow zero-width states from each thread in priority order. Return the consuming states as
+        (state, thread index) and the accepts as (thread index, branch); thread index -1 is a thread
+        starting here. A state reached by an earlier thread is not revisited by a later one."""
+        kind, out, branch = self.nfa.kind, self.nfa.out, self.nfa.branch
+        seen: set[int] = set()
+        consuming: list[tuple[int, int]] = []
+        accepts: list[tuple[int, int]] = []
+        roots = [(s, i) for i, s in enumerate(self._tuples[tid])]
+        if allow_new:
+            roots.append((self.start, -1))
+        for root, source in roots:
+            stack = [root]
+            while stack:
+                s = stack.pop()
+                if s in seen:
+                    continue
+                seen.add(s)
+                k = kind[s]
+                if k == CHAR:
+                    consuming.append((s, source))
+                elif k == SPLIT:
+                    stack.extend(reversed(out[s]))
+                elif k == EDGE:
+                    if edge:
+                        stack.append(out[s][0])
+                elif k == MATCH:
+                    accepts.append((source, branch[s]))
+        return consuming, accepts
+
+    def step(self, tid: int, c: str, edge: bool, allow_new: bool
+             ) -> tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]:
+        """Return (next thread tuple id, source thread index per next thread, accepts before ``c``)."""
+        consuming, accepts = self._closure(tid, edge, allow_new)
+        predicate, out = self.nfa.predicate, self.nfa.out
+        next_states: list[int] = []
+        sources: list[int] = []
+        seen: set[int] = set()
+        for s, source in consuming:
+            if predicate[s](c):  # type: ignore[misc]
+                t = out[s][0]
+                if t not in seen:
+                    seen.add(t)
+                    next_states.append(t)
+                    sources.append(source)
+        result = (self._intern(tuple(next_states)), tuple(sources), tuple(accepts))
+        if len(self.transitions) >= _TRANSITION_CACHE_LIMIT:
+            self.transitions.clear()
+        self.transitions[(tid, c, edge, allow_new)] = result
+        return result
+
+    def end_accepts(self, tid: int) -> tuple[tuple[int, int], ...]:
+        """Accepts of the threads in ``tid`` when the text ends here (word edges hold at the end)."""
+        result = self._end_accepts.get(tid)
+        if result is None:
+            result = tuple(self._closure(tid, True, False)[1])
+            self._end_accepts[tid] = result
+        return result
+
+    def keep_first(self, tid: int, count: int) -> int:
+        return self._intern(self._tuples[tid][:count])
+
+    def drop_expired(self, tid: int, starts: list[int], position: int) -> tuple[int, list[int]]:
+        """Remove threads that have run longer than their rule's max_length."""
+        states = self._tuples[tid]
+        limits = self._state_max_length
+        keep = [i for i, s in enumerate(states) if position - starts[i] <= limits[s]]
+        if len(keep) == len(states):
+            return tid, starts
+        return self._intern(tuple(states[i] for i in keep)), [starts[i] for i in keep]
+
+
+class Scanner:
+    """Incremental leftmost-longest matcher over a stream of original text.
+
+    ``feed()`` then ``take_matches()`` returns the matches that became final, with positions in the
+    original stream; ``safe_end()`` is the original position before which the text is final (contains no
+    undecided match). ``finish()`` ends the stream. With ``halt_on_stop`` the scan ends at the first
+    final match of a "stop" rule.
+    """
+
+    def __init__(self, automaton: Automaton, *, halt_on_stop: bool = False) -> None:
+        self._auto = automaton
+        self._halt_on_stop = halt_on_stop
+        self.halted = False
+        self._norm = ""           # normalized text from absolute view position _nbase on
+        self._nbase = 0
+        self._omap: list[int] = []  # original position of each view character in _norm
+        self._olength = 0         # original characters fed so far
+        self._p = 0               # next view position to scan
+        self._tid = 0
+        self._starts: list[int] = []
+        self._cand: tuple[int, int, int] | None = None  # (start, end, branch) in view positions
+        self._prev_word = False
+        self._final: list[Match] = []
+
+    def feed(self, text: str) -> None:
+        if self.halted or not text:
+            self._olength += len(text)
+            return
+        view, index_map = normalize.normalize(text)
+        base = self._olength
+        if index_map is None:
+            self._omap.extend(range(base, base + len(text)))
+        else:
+            self._omap.extend([base + i for i in index_map])
+        self._norm += view
+        self._olength += len(text)
+        self._advance(final=False)
+
+    def finish(self) -> None:
+        if not self.halted:
+            self._advance(final=True)
+
+    def take_matches(self) -> list[Match]:
+        matches, self._final = self._final, []
+        return matches
+
+    def safe_end(self) -> int:
+        """Original position up to which no match can still start."""
+        if self.halted:
+            return self._final[-1].start if self._final else self._olength
+        if self._starts:
+            return self._omap[self._starts[0] - self._nbase]
+        return self._olength
+
+    def trim(self) -> None:
+        """Forget view text that no thread or rescan can reach any more."""
+        keep_from = self._starts[0] if self._starts else self._p
+        drop = keep_from - self._nbase
+        if drop > 1024 and drop * 2 > len(self._norm):
+            self._norm = self._norm[drop:]
+            del self._omap[:drop]
+            self._nbase = keep_from
+
+    def _accept(self, accepts: tuple[tuple[int, int], ...], starts: list[int], position: int,
+                cand: tuple[int, int, int] | None) -> tuple[int, int, int] | None:
+        branches = self._auto.branches
+        for source, branch_index in accepts:
+            if source < 0:
+                continue
+            start = starts[source]
+            branch = branches[branch_index]
+            if position - start > branch.max_length:
+                continue
+            if cand is not None:
+                if start > cand[0]:
+                    continue
+                if start == cand[0]:
+                    if position < cand[1]:
+                        continue
+                    if position == cand[1] and branch.rule_index >= branches[cand[2]].rule_index:
+                        continue
+            if branch.check is not None:
+                if not branch.check(self._norm[start - self._nbase:position - self._nbase]):
+                    continue
+            cand = (start, position, branch_index)
+        return cand
+
+    def _finalize(self, cand: tuple[int, int, int]) -> bool:
+        """Record a chosen match; return True when scanning must halt (a stop rule)."""
+        start, end, branch_index = cand
+        rule = self._auto.rules[self._auto.branches[branch_index].rule_index]
+        nbase = self._nbase
+        ostart = self._omap[start - nbase]
+        oend = self._omap[end - 1 - nbase] + 1
+        if self._final and ostart < self._final[-1].end:
+            # Two view characters of one original character (ß -> ss) can split between matches.
+            ostart = self._final[-1].end
+        self._final.append(Match(rule.id, rule.rule_set, rule.action, rule.label, ostart, oend))
+        if rule.action == "stop" and self._halt_on_stop:
+            self.halted = True
+            return True
+        return False
+
+    def _advance(self, final: bool) -> None:
+        auto = self._auto
+        transitions = auto.transitions
+        word_cache = normalize._word_cache
+        norm = self._norm
+        nbase = self._nbase
+        end = nbase + len(norm)
+        p = self._p
+        tid = self._tid
+        starts = self._starts
+        cand = self._cand
+        prev_word = self._prev_word
+        min_max_length = auto.min_max_length
+
+        while True:
+            while p < end:
+                c = norm[p - nbase]
+                word = word_cache.get(c)
+                if word is None:
+                    word = normalize.is_word(c)
+                edge = not (prev_word and word)
+                if starts and p - starts[0] > min_max_length:
+                    tid, starts = auto.drop_expired(tid, starts, p)
+                key = (tid, c, edge, cand is None)
+                result = transitions.get(key)
+                if result is None:
+                    result = auto.step(*key)
+                tid, sources, accepts = result
+                if accepts:
+                    cand = self._accept(accepts, starts, p, cand)
+                if sources:
+                    starts = [starts[j] if j >= 0 else p for j in sources]
+                elif starts:
+                    starts = []
+                if cand is not None:
+                    if starts and starts[-1] > cand[0]:
+                        count = bisect.bisect_right(starts, cand[0])
+                        tid = auto.keep_first(tid, count)
+                        starts = starts[:count]
+                    if not starts:
+                        if self._finalize(cand):
+                            self._store(p, 0, [], None, prev_word)
+                            return
+                        p = cand[1]
+                        prev_word = normalize.is_word(norm[p - 1 - nbase])
+                        tid, starts, cand = 0, [], None
+                        continue
+                prev_word = word
+                p += 1
+            if not final:
+                break
+            # End of the text: a last look for accepts, with word edges holding after the last char.
+            if starts:
+                accepts = auto.end_accepts(tid)
+                if accepts:
+                    cand = self._accept(accepts, starts, p, cand)
+            tid, starts = 0, []
+            if cand is None:
+                break
+            if self._finalize(cand):
+                break
+            p = cand[1]
+            prev_word = normalize.is_word(norm[p - 1 - nbase])
+            cand = None
+        self._store(p, tid, starts, cand, prev_word)
+
+    def _store(self, p: int, tid: int, starts: list[int], cand: tuple[int, int, int] | None,
+               prev_word: bool) -> None:
+        self._p, self._tid, self._starts, self._cand, self._prev_word = p, tid, starts, cand, prev_word
+
+
+class CompiledFilter:
+    """A validated filter, ready to scan text. Build with ``compile_filter``; reuse it for every reply
+    of a chat. Use one instance from one thread at a time (its transition cache is not locked)."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = tuple(rules)
+        self.automaton = Automaton(rules)
+
+    @property
+    def max_hold_back(self) -> int:
+        """Longest text, in normalized characters, that a stream may hold back (0 without rules)."""
+        return self.automaton.max_max_length
+
+    def scan(self, text: str) -> list[Match]:
+        """All matches in ``text`` (non-overlapping, leftmost-longest), including those after a "stop"."""
+        scanner = Scanner(self.automaton)
+        scanner.feed(text)
+        scanner.finish()
+        return scanner.take_matches()
+
+    def apply(self, text: str):  # -> FilterOutput; imported lazily because stream.py imports this module
+        """Filter a whole text at once; gives exactly what a StreamFilter gives for the same text."""
+        from llmdesk.core.filter.stream import StreamFilter
+
+        stream = StreamFilter(self)
+        first = stream.feed(text)
+        last = stream.flush()
+        return first.merged(last)
+
+
+def compile_filter(config: FilterConfig, resources_dir=None) -> CompiledFilter:
+    """Validate the configuration and build its automaton.
+
+    Raises RuleError naming the rule (or the unknown rule set) that cannot be used.
+    """
+    sets = load_rule_sets(resources_dir) if config.rule_sets else {}
+    rules: list[Rule] = []
+    for set_id in config.rule_sets:
+        rule_set = sets.get(set_id)
+        if rule_set is None:
+            raise RuleError(set_id, _reason(QT_TRANSLATE_NOOP(_CTX, "Unknown rule set {value}; available: {names}."),
+                                            value=set_id, names=", ".join(sorted(sets)) or "-"))
+        rules.extend(rule_set.rules)
+    seen_ids = {r.id for r in rules}
+    for data in config.custom_rules:
+        if isinstance(data, dict) and data.get("enabled") is False:
+            continue
+        rule = rule_from_dict(data, CUSTOM_RULE_SET)
+        if rule.id in seen_ids:
+            raise RuleError(rule.id, _reason(QT_TRANSLATE_NOOP(_CTX, "Another rule already uses the id {value}."),
+                                             value=rule.id))
+        seen_ids.add(rule.id)
+        rules.append(rule)
+    return CompiledFilter(rules)
+
+
+def check_prompt(compiled: CompiledFilter, text: str) -> list[Match]:
+    """Matches of personal data, secrets and the user's own rules in a message about to be sent."""
+    return [m for m in compiled.scan(text) if m.rule_set in PROMPT_RULE_SETS]
