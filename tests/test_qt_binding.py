@@ -17,4 +17,5 @@ def test_signal_emit_keeps_bool_refcount(qapp):
     before = sys.getrefcount(True)
     for _ in range(20_000):
         emitter.chunk.emit("request", "answer", "text")
-    assert sys.getrefcount(True) - before == 0
+    # With the bug the count falls by one per emit; other code may move it by a few either way.
+    assert abs(sys.getrefcount(True) - before) < 100
