@@ -1,4 +1,4 @@
-"""What the estimate judges against: the GPU llama.cpp would use, its free memory, RAM, bandwidth, FLOPS.
+"""Hardware figures an estimate is judged against: GPU, free memory, RAM, bandwidth and FLOPS.
 
 Figures come from the MachineProfile with their sources. Where the profile has no figure, a stated
 default is used and its source starts with "assumed", so the explanation shows every guess.

@@ -61,7 +61,8 @@ def _memory_lines(result: FitResult, facts: ArchFacts, n_ubatch: int) -> list[Us
             QT_TRANSLATE_NOOP(CTX, "KV cache: {n_layer} layers x {n_ctx} tokens x ({rank} latent + {rope} "
                                    "rotary) values x {bpe:g} bytes = {kv}. This model caches a compressed "
                                    "latent vector instead of full keys and values."),
-            n_layer=facts.n_layer, n_ctx=result.n_ctx, rank=facts.kv_lora_rank, rope=MLA_ROPE_DIM,
+            n_layer=facts.n_layer, n_ctx=result.n_ctx, rank=facts.kv_lora_rank,
+            rope=facts.rope_dim or MLA_ROPE_DIM,
             bpe=bytes_per_element, kv=format_bytes(memory.kv_cache)))
     else:
         head_dim_v = facts.head_dim_v or facts.head_dim

@@ -81,14 +81,20 @@ class FinetuneEstimate:
 def lora_params(facts: ArchFacts, rank: int = DEFAULT_LORA_RANK) -> int:
     """Return the adapter parameters of rank-``rank`` LoRA on q, k, v, o, gate, up and down.
 
-    An adapter on a (d_in x d_out) matrix has rank x (d_in + d_out) parameters. Summed over the seven
-    projections of a layer that is rank x (9 x n_embd + 2 x kv_dim + 3 x n_ff). Without ``n_ff`` the
-    MLP width is taken as 4 x n_embd.
+    An adapter on a (d_in x d_out) matrix has rank x (d_in + d_out) parameters. The four attention
+    projections give rank x (6 x n_embd + 2 x kv_dim) per layer, and gate, up and down give
+    rank x 3 x (n_embd + n_ff) per MLP. A MoE layer has one MLP per routed and shared expert, each
+    ``n_ff_expert`` wide. Without ``n_ff`` the MLP width is taken as 4 x n_embd.
     """
     kv_dim = facts.n_head_kv * facts.head_dim
-    n_ff = facts.n_ff or 4 * facts.n_embd
-    per_layer = 9 * facts.n_embd + 2 * kv_dim + 3 * n_ff
-    return rank * per_layer * facts.n_layer
+    attention = 6 * facts.n_embd + 2 * kv_dim
+    if facts.n_expert:
+        n_ff = facts.n_ff_expert or facts.n_ff or 4 * facts.n_embd
+        mlp = (facts.n_expert + facts.n_expert_shared) * 3 * (facts.n_embd + n_ff)
+    else:
+        n_ff = facts.n_ff or 4 * facts.n_embd
+        mlp = 3 * (facts.n_embd + n_ff)
+    return rank * (attention + mlp) * facts.n_layer
 
 
 def activation_bytes(facts: ArchFacts, seq_len: int = DEFAULT_SEQ_LEN) -> int:

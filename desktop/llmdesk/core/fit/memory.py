@@ -27,9 +27,9 @@ KV_BYTES_PER_ELEMENT: dict[str, Fraction] = {
 # llama.cpp's default physical batch (n_ubatch); compute buffers scale with it.
 DEFAULT_N_UBATCH = 512
 
-# Multi-head latent attention (DeepSeek-V2/V3) caches the compressed KV plus the decoupled RoPE key,
-# whose width (qk_rope_head_dim) is 64 in every released DeepSeek MLA model. ArchFacts does not
-# carry that width, so it is fixed here.
+# Multi-head latent attention (DeepSeek-V2/V3) caches the compressed KV plus the decoupled RoPE key.
+# That key's width (qk_rope_head_dim) is 64 in every released DeepSeek MLA model, the default when
+# ArchFacts.rope_dim is not given.
 MLA_ROPE_DIM = 64
 
 # Share of layers that use sliding-window attention, per GGUF architecture, as llama.cpp implements
@@ -151,8 +151,8 @@ def kv_cache_per_layer(facts: ArchFacts, n_ctx: int, kv_type: str,
     """Return the KV cache bytes of each layer at a context of ``n_ctx`` tokens.
 
     A layer caches K and V for every token: n_ctx x n_head_kv x (head_dim + head_dim_v) elements.
-    Multi-head latent attention caches one compressed vector of kv_lora_rank + 64 elements per token
-    instead. A sliding-window layer caches min(n_ctx, window + n_ubatch) tokens, the size llama.cpp
+    Multi-head latent attention caches one compressed vector of kv_lora_rank + rope_dim (64 unless
+    given) elements per token instead. A sliding-window layer caches min(n_ctx, window + n_ubatch) tokens, the size llama.cpp
     gives its window cache.
     """
     if n_ctx <= 0:
@@ -160,7 +160,7 @@ def kv_cache_per_layer(facts: ArchFacts, n_ctx: int, kv_type: str,
     bytes_per_element = kv_bytes_per_element(kv_type)
 
     if facts.kv_lora_rank:
-        elements_per_token = facts.kv_lora_rank + MLA_ROPE_DIM
+        elements_per_token = facts.kv_lora_rank + (facts.rope_dim or MLA_ROPE_DIM)
     else:
         head_dim_v = facts.head_dim_v or facts.head_dim
         elements_per_token = facts.n_head_kv * (facts.head_dim + head_dim_v)

@@ -3,11 +3,13 @@
 Preferences:
 - ``quality``: the largest quantization that runs without closing programs and decodes at least
   ``MIN_USABLE_TPS`` tokens/s.
-- ``balanced``: the largest that runs fully on the GPU. Without a usable GPU, or when no quantization
-  fits on it, the largest that decodes at least ``BALANCED_MIN_TPS`` tokens/s. When none is that fast,
-  the fastest that runs.
 - ``speed``: the fastest quantization at or above ``SPEED_MIN_BITS`` bits per weight (Q4_K_M is about
   4.8), so speed is not bought with a badly degraded model. Among equally fast ones, the smaller.
+- ``balanced``: among the same quantizations of at least ``SPEED_MIN_BITS``, the largest that runs
+  fully on the GPU. Without a usable GPU, or when none fits on it, the largest that decodes at least
+  ``BALANCED_MIN_TPS`` tokens/s and at least ``BALANCED_SPEED_SHARE`` of the fastest one's speed.
+  When none is that fast, the ``speed`` choice.
+Balanced and speed drop the bits-per-weight floor only when no quantization above it runs.
 When nothing runs, a quantization that fits after closing programs is offered, else none.
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmdesk.core.catalog_types import ModelBuild, QuantVariant
+from llmdesk.core.catalog_types import ModelBuild
 from llmdesk.core.fit.devices import judge_hardware
 from llmdesk.core.fit.estimate import estimate
 from llmdesk.core.fit.explain import format_bytes, format_tps
@@ -34,6 +36,8 @@ MIN_USABLE_TPS = 2.0
 BALANCED_MIN_TPS = 8.0
 # Below about 4.5 bits per weight perplexity rises steeply for 7-8B models (Q3_K_M and smaller).
 SPEED_MIN_BITS = 4.5
+# Off the GPU, balanced gives up at most half the speed of the fastest choice for a larger file.
+BALANCED_SPEED_SHARE = 0.5
 # Estimated speeds within this ratio count as equal when the speed preference breaks ties.
 SPEED_TIE_RATIO = 0.95
 
@@ -63,10 +67,12 @@ class Recommendation:
         }
 
 
-def _bits_per_weight(variant: QuantVariant, n_params: int) -> float:
-    if variant.bits_per_weight:
+def _bits_per_weight(build: ModelBuild, result: FitResult) -> float:
+    variant = build.quant(result.quant) if result.quant else None
+    if variant is not None and variant.bits_per_weight:
         return variant.bits_per_weight
-    return variant.size_bytes * 8 / n_params if n_params else 16.0
+    n_params = build.arch.n_params
+    return result.file_size * 8 / n_params if n_params else 16.0
 
 
 def _largest(results: list[FitResult]) -> FitResult | None:
@@ -93,45 +99,42 @@ def _choose(preference: str, runs: list[FitResult], build: ModelBuild, has_gpu: 
                 quant=chosen.quant, need=format_bytes(chosen.memory.total), tps=format_tps(chosen.decode_tps))
         return None, None
 
+    # Balanced and speed choose among quantizations of at least SPEED_MIN_BITS when any of them runs.
+    above_floor = [r for r in runs if _bits_per_weight(build, r) >= SPEED_MIN_BITS]
+    candidates = above_floor or runs
+    fastest = _fastest(candidates)
+    if fastest is None:
+        return None, None
+    floor_text = f"{SPEED_MIN_BITS:g}" if above_floor else "0"
+
     if preference == "balanced":
-        on_gpu = [r for r in runs if r.placement == Placement.FULL_GPU]
-        chosen = _largest(on_gpu)
-        if chosen is not None:
-            return chosen, UserMessage(CTX, QT_TRANSLATE_NOOP(
+        on_gpu = _largest([r for r in candidates if r.placement == Placement.FULL_GPU])
+        if on_gpu is not None and on_gpu.memory.gpu is not None:
+            return on_gpu, UserMessage(CTX, QT_TRANSLATE_NOOP(
                 CTX, "{quant} is the largest quantization that runs fully on the GPU: it needs {need} of "
                      "{free}, about {tps} tokens/s."),
-                quant=chosen.quant, need=format_bytes(chosen.memory.gpu.total if chosen.memory.gpu else 0),
-                free=format_bytes(chosen.memory.gpu.available if chosen.memory.gpu else 0),
-                tps=format_tps(chosen.decode_tps))
-        fast_enough = [r for r in runs if (r.decode_tps or 0.0) >= BALANCED_MIN_TPS]
-        chosen = _largest(fast_enough)
-        if chosen is not None:
+                quant=on_gpu.quant, need=format_bytes(on_gpu.memory.gpu.total),
+                free=format_bytes(on_gpu.memory.gpu.available), tps=format_tps(on_gpu.decode_tps))
+        target = max(BALANCED_MIN_TPS, BALANCED_SPEED_SHARE * (fastest.decode_tps or 0.0))
+        fast_enough = _largest([r for r in candidates if (r.decode_tps or 0.0) >= target])
+        if fast_enough is not None:
             template = (QT_TRANSLATE_NOOP(CTX, "No quantization fits fully on the GPU; {quant} is the largest "
                                                "that still decodes about {tps} tokens/s.")
                         if has_gpu else
                         QT_TRANSLATE_NOOP(CTX, "{quant} is the largest quantization that still decodes about "
                                                "{tps} tokens/s on this machine."))
-            return chosen, UserMessage(CTX, template, quant=chosen.quant, tps=format_tps(chosen.decode_tps))
-        chosen = _fastest(runs)
-        if chosen is not None:
-            return chosen, UserMessage(CTX, QT_TRANSLATE_NOOP(
-                CTX, "No quantization reaches {target} tokens/s here; {quant} is the fastest, about {tps} "
-                     "tokens/s."),
-                target=format_tps(BALANCED_MIN_TPS), quant=chosen.quant, tps=format_tps(chosen.decode_tps))
-        return None, None
+            return fast_enough, UserMessage(CTX, template, quant=fast_enough.quant,
+                                            tps=format_tps(fast_enough.decode_tps))
+        return fastest, UserMessage(CTX, QT_TRANSLATE_NOOP(
+            CTX, "No quantization of at least {bits} bits per weight reaches {target} tokens/s here; {quant} "
+                 "is the fastest, about {tps} tokens/s."),
+            bits=floor_text, target=format_tps(target), quant=fastest.quant,
+            tps=format_tps(fastest.decode_tps))
 
-    # speed
-    floor = [r for r in runs
-             if _bits_per_weight(build.quant(r.quant) or build.quants[0], build.arch.n_params)
-             >= SPEED_MIN_BITS]
-    chosen = _fastest(floor or runs)
-    if chosen is not None:
-        return chosen, UserMessage(CTX, QT_TRANSLATE_NOOP(
-            CTX, "{quant} gives the highest speed, about {tps} tokens/s, among quantizations of at least "
-                 "{bits} bits per weight."),
-            quant=chosen.quant, tps=format_tps(chosen.decode_tps),
-            bits=f"{SPEED_MIN_BITS:g}" if floor else "0")
-    return None, None
+    return fastest, UserMessage(CTX, QT_TRANSLATE_NOOP(
+        CTX, "{quant} gives the highest speed, about {tps} tokens/s, among quantizations of at least "
+             "{bits} bits per weight."),
+        quant=fastest.quant, tps=format_tps(fastest.decode_tps), bits=floor_text)
 
 
 def recommend(build: ModelBuild, profile: MachineProfile, n_ctx: int = 4096, preference: str = "balanced",
