@@ -489,3 +489,37 @@ def test_finetune_cpu_only_notes_slowness():
     assert qlora.fits_gpu is None
     assert qlora.fits_cpu is True
     assert "impractically slow" in str(qlora.explanation[-1])
+
+
+# --- GGUF headers and newer ArchFacts fields ---------------------------------------------------------
+
+def test_estimate_gguf_uses_tensor_sizes(tmp_path):
+    import gguf_factory
+    from llmdesk.core.fit import estimate_gguf
+    from llmdesk.core.gguf_meta import read_header
+
+    path = gguf_factory.write_tiny_llama(tmp_path / "tiny.gguf", n_layer=4, n_embd=64, n_head=4, n_head_kv=2)
+    header = read_header(path)
+    result = estimate_gguf(header, nvidia_pc(free_gib=10.5), n_ctx=256)
+    assert result.placement == Placement.FULL_GPU
+    assert result.n_layers_total == 5
+    assert result.memory.weights_estimated is False
+    assert result.memory.token_embd == header.token_embd_bytes
+    assert result.memory.gpu.weights == sum(header.layer_bytes()) + header.output_bytes
+    # 4 layers x 256 tokens x 2 KV heads x (16 + 16) dims x 2 bytes
+    assert result.memory.kv_cache == 4 * 256 * 2 * 32 * 2
+
+
+def test_kv_cache_mla_uses_given_rope_dim():
+    facts = ArchFacts(**{**DEEPSEEK_V3.__dict__, "rope_dim": 32})
+    assert kv_cache_bytes(facts, 1024, "f16") == 61 * 1024 * (512 + 32) * 2
+
+
+def test_lora_params_count_moe_experts():
+    from llmdesk.core.fit.finetune import lora_params
+
+    dense = ArchFacts(**{**MIXTRAL_8X7B.__dict__, "n_expert": 0, "n_expert_used": 0, "n_active_params": None})
+    # Attention adapters are the same. Eight expert MLPs carry eight times the dense MLP adapters.
+    attention = 16 * (6 * 4096 + 2 * 1024) * 32
+    dense_mlp = lora_params(dense) - attention
+    assert lora_params(MIXTRAL_8X7B) - attention == 8 * dense_mlp

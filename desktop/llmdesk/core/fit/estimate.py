@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from llmdesk.core.catalog_types import ArchFacts, ModelBuild, QuantVariant
 from llmdesk.core.fit import explain
@@ -43,6 +44,9 @@ from llmdesk.core.fit.results import (
 )
 from llmdesk.core.hardware.profile import MachineProfile
 from llmdesk.core.i18n import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:
+    from llmdesk.core.gguf_meta import GGUFHeader
 
 log = logging.getLogger(__name__)
 
@@ -241,3 +245,18 @@ def estimate(build: ModelBuild, quant: QuantVariant | str, profile: MachineProfi
     return estimate_facts(build.arch, variant.size_bytes, profile, n_ctx, kv_type, flash_attn,
                           quant_name=variant.name, build_id=build.id,
                           bits_per_weight=variant.bits_per_weight, n_ubatch=n_ubatch)
+
+
+def estimate_gguf(header: GGUFHeader, profile: MachineProfile, n_ctx: int = 4096, kv_type: str = "f16",
+                  flash_attn: bool = False, *, quant_name: str | None = None, build_id: str | None = None,
+                  n_ubatch: int = DEFAULT_N_UBATCH) -> FitResult:
+    """Estimate a GGUF file from its header, using the tensor sizes it lists per layer.
+
+    Raises GGUFError (a ValueError) when the header lacks the keys the estimate needs, and the
+    errors of ``estimate_facts``.
+    """
+    facts = header.arch_facts()
+    return estimate_facts(facts, header.weights_bytes, profile, n_ctx, kv_type, flash_attn,
+                          quant_name=quant_name or header.file_type_name(), build_id=build_id,
+                          layer_bytes=header.layer_bytes(), token_embd_bytes=header.token_embd_bytes,
+                          output_bytes=header.output_bytes, n_ubatch=n_ubatch)
