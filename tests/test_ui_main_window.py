@@ -1,0 +1,157 @@
+"""Main window: paints before detection returns, fills pages when it does, hosts replaceable pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QLabel, QTreeWidgetItemIterator, QWidget
+
+from llmdesk.core.hardware.profile import LlamaBuildInfo
+from llmdesk.core.settings import Settings
+from llmdesk.ui.main_window import PAGE_CHAT, PAGE_MACHINE, PAGE_MODELS, PAGE_SETTINGS, MainWindow
+from llmdesk.ui.services import Services
+from ui_support import OFFSCREEN_NOISE, GatedDetect, gaming_pc, laptop_without_gpu, llama_info, services_for
+
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left():
+    yield
+    assert QThreadPool.globalInstance().waitForDone(20_000), "a pool task was still running after the test"
+
+
+def make_window(qtbot, services: Services) -> MainWindow:
+    window = MainWindow(Settings(), services)
+    qtbot.addWidget(window)
+    return window
+
+
+def tree_texts(window: MainWindow) -> list[str]:
+    texts = []
+    iterator = QTreeWidgetItemIterator(window.machine_page._tree)
+    while iterator.value():
+        item = iterator.value()
+        texts.append(" | ".join(item.text(column) for column in range(3)))
+        iterator += 1
+    return texts
+
+
+def test_window_paints_before_detection_returns(qtbot):
+    detect = GatedDetect(gaming_pc())
+    window = make_window(qtbot, services_for(gaming_pc(), detect=detect))
+    with qtbot.waitSignal(window.first_painted, timeout=10_000):
+        window.show()
+    qtbot.waitUntil(detect.started.is_set, timeout=10_000)
+
+    assert window.profile is None
+    assert not window.grab().isNull()
+    assert window.machine_page._tree.topLevelItemCount() == 0
+    assert "Detecting" in window.machine_page._status.text()
+
+    with qtbot.waitSignal(window.profile_ready, timeout=10_000):
+        detect.release()
+    assert window.profile is not None
+    assert any("NVIDIA GeForce RTX 3070" in text for text in tree_texts(window))
+
+
+def test_llama_probe_follows_detection(qtbot):
+    window = make_window(qtbot, services_for(gaming_pc()))
+    with qtbot.waitSignal(window.llama_probed, timeout=10_000):
+        window.show()
+    assert window.profile.llama is not None
+    assert window.profile.llama.version == llama_info().version
+    texts = tree_texts(window)
+    assert any(text.startswith("Version | 0.3.16") for text in texts)
+    assert any("GPU offload | supported" in text for text in texts)
+
+
+def test_machine_page_shows_sources_and_units(qtbot):
+    window = make_window(qtbot, services_for(gaming_pc()))
+    with qtbot.waitSignal(window.profile_ready, timeout=10_000):
+        window.show()
+    texts = tree_texts(window)
+    assert "RAM total | 32.0 GiB | /proc/meminfo MemTotal" in texts
+    assert "Dedicated memory free | 7.5 GiB | nvidia-smi memory.free" in texts
+    assert "Memory bandwidth | 448 GB/s | " in texts
+
+
+def test_failed_probe_shows_reason(qtbot):
+    def broken_probe() -> LlamaBuildInfo:
+        raise RuntimeError("the probe child exited with code 134")
+
+    services = Services(detect=lambda settings: laptop_without_gpu(), probe_llama=broken_probe)
+    window = make_window(qtbot, services)
+    with qtbot.waitSignal(window.llama_probed, timeout=10_000):
+        window.show()
+    assert window.profile.llama.available is False
+    assert any("exited with code 134" in text for text in tree_texts(window))
+
+
+def test_detection_error_is_shown_in_words(qtbot):
+    def failing_detect(settings):
+        raise OSError("permission denied reading /sys/class/drm")
+
+    services = Services(detect=failing_detect, probe_llama=llama_info)
+    window = make_window(qtbot, services)
+    window.show()
+    qtbot.waitUntil(lambda: window.machine_page._error.isVisible(), timeout=10_000)
+    assert "permission denied reading /sys/class/drm" in window.machine_page._error.text()
+
+
+def test_refresh_delivers_only_latest_detection(qtbot):
+    first = GatedDetect(laptop_without_gpu())
+    calls = {"n": 0}
+
+    def detect(settings):
+        calls["n"] += 1
+        return first(settings) if calls["n"] == 1 else gaming_pc()
+
+    window = make_window(qtbot, services_for(gaming_pc(), detect=detect))
+    window.show()
+    qtbot.waitUntil(first.started.is_set, timeout=10_000)
+    with qtbot.waitSignal(window.profile_ready, timeout=10_000):
+        window.refresh_hardware()
+    first.release()
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(50)
+    assert window.profile.gpus[0].name == "NVIDIA GeForce RTX 3070"
+
+
+def test_pages_in_sidebar_order(qtbot):
+    window = make_window(qtbot, services_for(gaming_pc()))
+    assert window.page_keys() == [PAGE_MACHINE, PAGE_MODELS, PAGE_CHAT, PAGE_SETTINGS]
+
+
+def test_add_page_replaces_chat_slot(qtbot):
+    window = make_window(qtbot, services_for(gaming_pc()))
+    with qtbot.waitSignal(window.profile_ready, timeout=10_000):
+        window.show()
+
+    class ProfileAwarePage(QLabel):
+        def __init__(self):
+            super().__init__("replacement chat page")
+            self.profile = None
+
+        def set_profile(self, profile):
+            self.profile = profile
+
+    page = ProfileAwarePage()
+    window.add_page(PAGE_CHAT, page, "Chat")
+    window.show_page(PAGE_CHAT)
+    assert window.page(PAGE_CHAT) is page
+    assert window._stack.currentWidget() is page
+    assert page.profile is window.profile
+    assert window.page_keys().count(PAGE_CHAT) == 1
+
+
+def test_new_page_is_appended(qtbot):
+    window = make_window(qtbot, services_for(gaming_pc()))
+    extra = QWidget()
+    window.add_page("logs", extra, "Logs")
+    assert window.page_keys()[-1] == "logs"
+    window.show_page("logs")
+    assert window.current_page_key() == "logs"
