@@ -119,3 +119,16 @@ def test_runs_on_this_machine(capsys):
     assert data["hardware"].startswith("Judged against:")
     assert data["builds"]
     assert all(entry["result"] is None or entry["result"]["memory"]["total"] > 0 for entry in data["builds"])
+
+
+def test_gpu_override_setting_reaches_estimate(capsys):
+    pytest.importorskip("llmdesk.core.hardware")
+    from llmdesk.core.settings import Settings
+
+    settings = Settings()
+    settings.set("override_vram_gib", 8.0)
+    settings.save()
+    assert fit_cli.run(parse("--json", "--family", "Llama")) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "8.0 GiB free" in data["hardware"]
+    assert any(entry["result"] and entry["result"]["n_gpu_layers"] > 0 for entry in data["builds"])

@@ -27,6 +27,7 @@ from llmdesk.core.fit.explain import format_tps
 from llmdesk.core.fit.memory import KV_BYTES_PER_ELEMENT
 from llmdesk.core.fit.results import Placement
 from llmdesk.core.hardware.profile import MachineProfile
+from llmdesk.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -206,12 +207,14 @@ def filter_family(builds: Sequence[ModelBuild], family: str) -> list[ModelBuild]
     return chosen
 
 
-def _load_profile() -> MachineProfile:
+def _load_profile(settings: Settings) -> MachineProfile:
     try:
         from llmdesk.core.hardware import detect
     except ImportError as exc:
         raise FitCommandError(f"hardware detection is not available in this installation ({exc})") from exc
-    return detect(query_llama=False)
+    # Without the llama.cpp child probe detection takes well under a second. The price is that
+    # whether llama.cpp can use the GPU stays unchecked, and the explanation says so.
+    return detect(settings, query_llama=False)
 
 
 def _load_builds() -> list[ModelBuild]:
@@ -230,10 +233,7 @@ def _load_builds() -> list[ModelBuild]:
     return list(catalog.builds)
 
 
-def _options(args: argparse.Namespace) -> FitOptions:
-    from llmdesk.core.settings import Settings
-
-    settings = Settings()
+def _options(args: argparse.Namespace, settings: Settings) -> FitOptions:
     return FitOptions(
         n_ctx=args.ctx or int(settings.get("default_context")),
         kv_type=args.kv or settings.get("kv_cache_type"),
@@ -249,7 +249,7 @@ def run_with(args: argparse.Namespace, profile: MachineProfile, builds: Sequence
     unknown build id or family, and ValueError for an unknown quantization.
     """
     out = out if out is not None else sys.stdout
-    options = _options(args)
+    options = _options(args, Settings())
     if args.explain:
         build = find_build(builds, args.explain)
         rec = recommend(build, profile, options.n_ctx, options.preference, options.kv_type,
@@ -290,7 +290,7 @@ def run_with(args: argparse.Namespace, profile: MachineProfile, builds: Sequence
 
 def run(args: argparse.Namespace) -> int:
     try:
-        return run_with(args, _load_profile(), _load_builds())
+        return run_with(args, _load_profile(Settings()), _load_builds())
     except (FitCommandError, ValueError) as exc:
         print(f"llm-desk fit: {exc}", file=sys.stderr)
         return 2
