@@ -153,8 +153,18 @@ def test_compute_buffer_flash_attention_drops_scores():
     without = compute_buffer(LLAMA_31_8B, 32768, flash_attn=False)
     with_fa = compute_buffer(LLAMA_31_8B, 32768, flash_attn=True)
     assert without.attention_scores == 32768 * 512 * 32 * 4
+    assert without.total == 32768 * 512 * 32 * 4 + 32768 * 512 * 4 + int(5.5 * 4096 * 512 * 4)
     assert with_fa.attention_scores == 0
-    assert with_fa.total == 128256 * 512 * 4 + 2 * 4096 * 512 * 4
+    # Without the scores the f32 logits (128256 x 512 x 4 bytes) are the peak.
+    assert with_fa.total == 128256 * 512 * 4 + 4096 * 512 * 4
+
+
+def test_compute_buffer_llama_3b_matches_log():
+    # A CUDA log of Llama 3.2 3B at 2048 tokens, n_ubatch 512, flash attention off reported a
+    # 256.50 MiB compute buffer: 250.5 MiB of logits plus one 6 MiB activation.
+    facts = ArchFacts(architecture="llama", n_params=3_212_749_824, n_layer=28, n_embd=3072, n_head=24,
+                      n_head_kv=8, head_dim=128, n_vocab=128256, n_ctx_train=131072, n_ff=8192)
+    assert compute_buffer(facts, 2048, flash_attn=False).total == int(256.5 * MIB)
 
 
 def test_breakdown_sums_to_total():
@@ -199,19 +209,21 @@ def test_gpu_judged_on_free_not_total():
 
 def test_split_computes_layers_on_gpu():
     # Each layer has 100 MiB of weights and 16 MiB of KV cache (4096 tokens x 8 heads x 256 x 2 bytes).
-    # With flash attention the compute buffer is 78.5 MiB, CUDA adds 512 MiB, the margin is 5 % + 256 MiB.
-    # So n layers need (116 n + 78.5 + 512) x 1.05 + 256 MiB: 3068.4 MiB for 18 and 3190.2 for 19,
-    # against 3 GiB (3072 MiB) free.
+    # With flash attention the feed-forward step is the compute peak: 3 x 14336 x 512 x 4 bytes (84 MiB)
+    # + f16 mask (4 MiB) + 3 x 8 MiB activations = 112 MiB. CUDA adds 512 MiB and the margin is
+    # 5 % + 256 MiB. So n layers need (116 n + 112 + 512) x 1.05 + 256 MiB: 2981.8 MiB for 17 and
+    # 3103.6 MiB for 18, against 3 GiB (3072 MiB) free.
     facts = MISTRAL_7B
     result = estimate_facts(facts, 32 * 100 * MIB + 500 * MIB, nvidia_pc(free_gib=3.0), n_ctx=4096,
                             flash_attn=True, layer_bytes=[100 * MIB] * 32, token_embd_bytes=200 * MIB,
                             output_bytes=300 * MIB)
     assert result.placement == Placement.PARTIAL_GPU
-    assert result.n_gpu_layers == 18
+    assert result.n_gpu_layers == 17
     assert result.n_layers_total == 33
-    assert result.memory.gpu.weights == 18 * 100 * MIB
-    assert result.memory.host.weights == 14 * 100 * MIB + 200 * MIB + 300 * MIB
-    assert result.settings.n_gpu_layers == 18
+    assert result.memory.gpu.compute == 112 * MIB
+    assert result.memory.gpu.weights == 17 * 100 * MIB
+    assert result.memory.host.weights == 15 * 100 * MIB + 200 * MIB + 300 * MIB
+    assert result.settings.n_gpu_layers == 17
 
 
 def test_output_layer_is_the_plus_one_layer():

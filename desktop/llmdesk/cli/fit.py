@@ -213,7 +213,7 @@ def _load_profile(settings: Settings) -> MachineProfile:
     except ImportError as exc:
         raise FitCommandError(f"hardware detection is not available in this installation ({exc})") from exc
     # Without the llama.cpp child probe detection takes well under a second. The price is that
-    # whether llama.cpp can use the GPU stays unchecked, and the explanation says so.
+    # whether llama.cpp can use the GPU stays unchecked, which the explanation notes.
     return detect(settings, query_llama=False)
 
 

@@ -12,6 +12,7 @@ from llmdesk.core.catalog_types import ArchFacts
 from llmdesk.core.fit.memory import (
     DEFAULT_N_UBATCH,
     MLA_ROPE_DIM,
+    compute_buffer,
     kv_bytes_per_element,
     sliding_window_layer_count,
 )
@@ -79,19 +80,22 @@ def _memory_lines(result: FitResult, facts: ArchFacts, n_ubatch: int) -> list[Us
                                    "cache only {window} tokens."),
             n_sliding=n_sliding, n_layer=facts.n_layer, window=facts.sliding_window + n_ubatch))
 
+    buffer = compute_buffer(facts, result.n_ctx, result.flash_attn, n_ubatch)
     if result.flash_attn:
         lines.append(_message(
-            QT_TRANSLATE_NOOP(CTX, "Compute buffers: the logits of one batch ({n_vocab} vocabulary x "
-                                   "{n_ubatch} tokens x 4 bytes) plus activations; flash attention keeps the "
-                                   "attention scores out of memory."),
-            n_vocab=facts.n_vocab, n_ubatch=n_ubatch))
+            QT_TRANSLATE_NOOP(CTX, "Compute buffers: the largest of the logits of a {n_ubatch}-token batch "
+                                   "({logits}) and the feed-forward step ({ffn}), with activations; flash "
+                                   "attention keeps the attention scores out of memory."),
+            n_ubatch=n_ubatch, logits=format_bytes(buffer.logits_peak), ffn=format_bytes(buffer.ffn_peak)))
     else:
         lines.append(_message(
-            QT_TRANSLATE_NOOP(CTX, "Compute buffers: the larger of the logits ({n_vocab} vocabulary x "
-                                   "{n_ubatch} tokens x 4 bytes) and one layer's attention scores ({n_ctx} x "
-                                   "{n_ubatch} x {n_head} heads x 4 bytes), plus activations. Flash attention "
-                                   "would drop the attention scores."),
-            n_vocab=facts.n_vocab, n_ubatch=n_ubatch, n_ctx=result.n_ctx, n_head=facts.n_head))
+            QT_TRANSLATE_NOOP(CTX, "Compute buffers: the largest of one layer's attention scores ({n_ctx} x "
+                                   "{n_ubatch} x {n_head} heads x 4 bytes, with mask: {scores}), the logits "
+                                   "({logits}) and the feed-forward step ({ffn}). Flash attention would drop "
+                                   "the attention scores."),
+            n_ctx=result.n_ctx, n_ubatch=n_ubatch, n_head=facts.n_head,
+            scores=format_bytes(buffer.attention_peak), logits=format_bytes(buffer.logits_peak),
+            ffn=format_bytes(buffer.ffn_peak)))
     if memory.weights_estimated:
         lines.append(_message(
             QT_TRANSLATE_NOOP(CTX, "Per-layer sizes are estimated: the token embeddings ({embd}, kept in RAM) "
