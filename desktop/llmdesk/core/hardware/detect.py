@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-OVERRIDE_KEYS = ("override_ram_gib", "override_vram_gib", "override_bandwidth_gbs")
-
-
 def _guarded(probe: str, run: Callable[[], T], fallback: T, issues: list[DetectionIssue]) -> T:
     """Run a probe; an unexpected exception becomes a DetectionIssue instead of ending detection."""
     try:
@@ -96,12 +93,13 @@ def _fill_estimates(profile: MachineProfile) -> None:
 
 
 def detect(settings: Settings | None = None, *, query_llama: bool = True) -> MachineProfile:
-    """Detect this machine's CPU, memory and GPUs; never raises.
+    """Detect this machine's CPU, memory and GPUs.
 
-    ``settings`` (a ``Settings``) supplies the override_* keys. With ``query_llama`` the llama.cpp
-    child probe runs alongside the other probes and usually dominates the time taken (0.2 s on a
-    CPU-only build, seconds when a GPU backend initialises its driver). Without it, detection reads
-    files and at most runs nvidia-smi, which is well under a second when the driver is loaded.
+    Every probe runs guarded: its failure, even an unexpected exception, becomes a DetectionIssue.
+    ``settings`` supplies the override_* keys. With ``query_llama`` the llama.cpp child probe runs
+    alongside the other probes and usually dominates the time taken (0.2-0.7 s for a CPU-only build on
+    a 2-core Linux VM; GPU backends add their driver start-up). Without it, detection reads files and
+    at most runs nvidia-smi (about 20 ms on that VM, which has no GPU).
     """
     started = time.monotonic()
     issues: list[DetectionIssue] = []

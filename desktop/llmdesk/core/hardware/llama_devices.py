@@ -1,4 +1,4 @@
-"""What the installed llama.cpp build can use: run the child probe and fold its devices into a profile.
+"""Query of the installed llama.cpp build: run the child probe and fold its devices into a profile.
 
 ``probe_llama()`` takes a fraction of a second to a few seconds (GPU backends initialise their
 drivers), so the UI runs it in the background after ``detect(query_llama=False)`` and then calls
@@ -76,7 +76,10 @@ def finish_llama_probe(process: subprocess.Popen[str], timeout: float = PROBE_TI
 
 
 def probe_llama(timeout: float = PROBE_TIMEOUT_S) -> LlamaBuildInfo:
-    """Ask the installed llama.cpp, in a child process, for its version and devices. Never raises."""
+    """Query the installed llama.cpp in a child process for its version and devices.
+
+    Failures (no llama_cpp, a crash, a timeout) are returned in ``error``, not raised.
+    """
     try:
         process = start_llama_probe()
     except OSError as exc:

@@ -1,4 +1,4 @@
-"""Child process that asks the installed llama.cpp which devices it can use, and prints JSON.
+"""Child process that lists the devices the installed llama.cpp build can use, printed as JSON.
 
 Run as ``python -m llmdesk.core.hardware.llama_probe``. It runs apart from the GUI because a GPU
 backend can abort the whole process while it initialises (a broken driver, a CUDA/ROCm mismatch).

@@ -169,7 +169,7 @@ def _read_registry() -> dict[str, dict[str, Any]]:
 
 
 def detect_windows_gpus() -> tuple[list[GpuInfo], list[DetectionIssue]]:
-    """Read this PC's display adapters. Never raises."""
+    """Read this PC's display adapters; registry and PowerShell failures are returned as issues."""
     try:
         gpus = parse_registry_adapters(_read_registry())
         if gpus:
