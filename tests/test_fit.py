@@ -535,3 +535,13 @@ def test_lora_params_count_moe_experts():
     attention = 16 * (6 * 4096 + 2 * 1024) * 32
     dense_mlp = lora_params(dense) - attention
     assert lora_params(MIXTRAL_8X7B) - attention == 8 * dense_mlp
+
+
+def test_second_gpu_noted_not_counted():
+    profile = nvidia_pc(free_gib=6.0, total_gib=8.0)
+    profile.gpus.append(GpuInfo(vendor=GpuVendor.NVIDIA, name="NVIDIA GeForce RTX 3090", memory_total=24 * GIB,
+                                memory_free=23 * GIB, bandwidth=936e9, usable_by_llama=True))
+    result = estimate(llama_8b(), "Q4_K_M", profile, n_ctx=4096)
+    assert result.memory.gpu.available == 23 * GIB
+    assert "Only NVIDIA GeForce RTX 3090 is counted" in result.explain()
+    assert "RTX 3060" in result.explain()

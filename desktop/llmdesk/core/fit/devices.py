@@ -225,6 +225,14 @@ def judge_hardware(profile: MachineProfile) -> Hardware:
                  "memory in Settings to include it."), gpu=gpu.name)
         return hardware
 
+    others = [g.name for g in profile.gpus
+              if g is not gpu and g.usable_by_llama is not False and not g.unified]
+    if others and not gpu.unified:
+        # NOTE: llama.cpp splits layers across all GPUs by default; the estimate judges one.
+        notes.append(UserMessage(CTX, QT_TRANSLATE_NOOP(
+            CTX, "Only {gpu} is counted; llama.cpp can also use {others}, so more may fit."),
+            gpu=gpu.name, others=", ".join(others)))
+
     if gpu.usable_by_llama is None:
         notes.append(UserMessage(CTX, QT_TRANSLATE_NOOP(
             CTX, "Whether the installed llama.cpp build can use {gpu} was not checked."), gpu=gpu.name))

@@ -152,14 +152,16 @@ def kv_cache_per_layer(facts: ArchFacts, n_ctx: int, kv_type: str,
 
     A layer caches K and V for every token: n_ctx x n_head_kv x (head_dim + head_dim_v) elements.
     Multi-head latent attention caches one compressed vector of kv_lora_rank + rope_dim (64 unless
-    given) elements per token instead. A sliding-window layer caches min(n_ctx, window + n_ubatch) tokens, the size llama.cpp
-    gives its window cache.
+    given) elements per token instead. A sliding-window layer caches min(n_ctx, window + n_ubatch)
+    tokens, the size llama.cpp gives its window cache.
     """
     if n_ctx <= 0:
         raise ValueError(f"context length must be a positive number of tokens, got {n_ctx}")
     bytes_per_element = kv_bytes_per_element(kv_type)
 
     if facts.kv_lora_rank:
+        # NOTE: this assumes a current conversion with split attn_k_b/attn_v_b tensors. For older
+        # DeepSeek GGUF files llama.cpp caches full per-head K and V, many times more.
         elements_per_token = facts.kv_lora_rank + (facts.rope_dim or MLA_ROPE_DIM)
     else:
         head_dim_v = facts.head_dim_v or facts.head_dim
@@ -228,7 +230,8 @@ def compute_buffer(facts: ArchFacts, n_ctx: int, flash_attn: bool,
     - output: logits n_vocab x n_ubatch x 4 bytes + e.
     The constants were fitted to llama-cpp-python 0.3.36 on CPU with generated 4-layer models: the
     formula matched its compute buffers to within 1 MiB for n_ctx 2048 and 8192, flash attention
-    on and off, across n_embd, n_ff and n_head. It also gives the 256.5 MiB a CUDA log reported for Llama 3.2 3B at 2048 tokens.
+    on and off, across n_embd, n_ff and n_head. It also gives the 256.5 MiB a CUDA log reported for
+    Llama 3.2 3B at 2048 tokens.
     """
     n_ubatch = min(n_ubatch, n_ctx)
     if facts.n_expert and facts.n_expert_used:
