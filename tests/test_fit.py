@@ -545,3 +545,23 @@ def test_second_gpu_noted_not_counted():
     assert result.memory.gpu.available == 23 * GIB
     assert "Only NVIDIA GeForce RTX 3090 is counted" in result.explain()
     assert "RTX 3060" in result.explain()
+
+
+def test_max_context_keeps_full_gpu():
+    from llmdesk.core.fit import max_context
+
+    build = llama_8b()
+    profile = nvidia_pc(free_gib=8.0, total_gib=8.0)
+    n_ctx = max_context(build, "Q4_K_M", profile)
+    assert n_ctx is not None
+    assert n_ctx % 256 == 0
+    assert estimate(build, "Q4_K_M", profile, n_ctx).placement == Placement.FULL_GPU
+    assert estimate(build, "Q4_K_M", profile, n_ctx + 256).placement != Placement.FULL_GPU
+
+
+def test_max_context_none_and_trained_limit():
+    from llmdesk.core.fit import max_context
+
+    assert max_context(llama_8b(), "F16", nvidia_pc(free_gib=8.0, total_gib=8.0)) is None
+    roomy = nvidia_pc(free_gib=80.0, total_gib=80.0)
+    assert max_context(mistral_7b(), "Q4_K_M", roomy, flash_attn=True) == 32768

@@ -6,7 +6,13 @@ speed), ``explain`` (plain-language working), ``recommend`` (choice of quantizat
 ``finetune`` (memory of fine-tuning).
 """
 
-from llmdesk.core.fit.estimate import active_layer_share, estimate, estimate_facts, estimate_gguf
+from llmdesk.core.fit.estimate import (
+    active_layer_share,
+    estimate,
+    estimate_facts,
+    estimate_gguf,
+    max_context,
+)
 from llmdesk.core.fit.explain import format_bytes
 from llmdesk.core.fit.finetune import FinetuneEstimate, finetune_advice
 from llmdesk.core.fit.memory import KV_BYTES_PER_ELEMENT, kv_cache_bytes
@@ -23,6 +29,7 @@ from llmdesk.core.fit.results import (
 __all__ = [
     "DeviceMemory", "FinetuneEstimate", "FitResult", "KV_BYTES_PER_ELEMENT", "LoadSettings",
     "MemoryBreakdown", "PREFERENCES", "Placement", "Recommendation", "SpeedEstimate",
-    "active_layer_share", "estimate", "estimate_facts", "estimate_gguf", "finetune_advice", "format_bytes",
+    "active_layer_share", "estimate", "estimate_facts", "estimate_gguf",
+    "max_context", "finetune_advice", "format_bytes",
     "kv_cache_bytes", "recommend",
 ]

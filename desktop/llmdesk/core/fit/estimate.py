@@ -127,6 +127,11 @@ class _Layout:
 
 def _speed(facts: ArchFacts, split: WeightSplit, n_gpu_layers: int, hardware: Hardware,
            placement: Placement) -> SpeedEstimate:
+    """Estimate decode speed from the weight bytes each device reads per token, and prompt speed.
+
+    NOTE: KV cache reads are left out, so this is the speed early in a conversation. They grow with
+    the conversation and at a full 32k-token context can equal the weights, halving decode speed.
+    """
     n_layer = facts.n_layer
     on_gpu = min(n_gpu_layers, n_layer)
     share = active_layer_share(facts)
@@ -260,3 +265,37 @@ def estimate_gguf(header: GGUFHeader, profile: MachineProfile, n_ctx: int = 4096
                           quant_name=quant_name or header.file_type_name(), build_id=build_id,
                           layer_bytes=header.layer_bytes(), token_embd_bytes=header.token_embd_bytes,
                           output_bytes=header.output_bytes, n_ubatch=n_ubatch)
+
+
+# Verdicts from best to worst; a longer context never moves a model to a better one.
+_PLACEMENT_ORDER = (Placement.FULL_GPU, Placement.PARTIAL_GPU, Placement.CPU_ONLY, Placement.TIGHT,
+                    Placement.NO_FIT)
+CONTEXT_STEP = 256
+
+
+def max_context(build: ModelBuild, quant: QuantVariant | str, profile: MachineProfile,
+                placement: Placement = Placement.FULL_GPU, kv_type: str = "f16", flash_attn: bool = False,
+                n_ubatch: int = DEFAULT_N_UBATCH) -> int | None:
+    """Return the longest context that keeps ``placement`` or a better one, or None.
+
+    Contexts go in steps of 256 tokens up to the model's trained length. None means that even 256
+    tokens does not keep the placement. Raises the errors of ``estimate``.
+    """
+    worst = _PLACEMENT_ORDER.index(placement)
+
+    def keeps(n_ctx: int) -> bool:
+        result = estimate(build, quant, profile, n_ctx, kv_type, flash_attn, n_ubatch)
+        return _PLACEMENT_ORDER.index(result.placement) <= worst
+
+    low, high = 1, max(1, build.arch.n_ctx_train // CONTEXT_STEP)
+    if not keeps(low * CONTEXT_STEP):
+        return None
+    if keeps(high * CONTEXT_STEP):
+        return high * CONTEXT_STEP
+    while high - low > 1:  # keeps(low) is true and keeps(high) is false
+        middle = (low + high) // 2
+        if keeps(middle * CONTEXT_STEP):
+            low = middle
+        else:
+            high = middle
+    return low * CONTEXT_STEP
