@@ -9,6 +9,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QLabel, QTreeWidgetItemIterator, QWidget
 
 from llmdesk.core.hardware.profile import LlamaBuildInfo
+from llmdesk.app import install_translators
 from llmdesk.core.settings import Settings
 from llmdesk.ui.main_window import PAGE_CHAT, PAGE_MACHINE, PAGE_MODELS, PAGE_SETTINGS, MainWindow
 from llmdesk.ui.services import Services
@@ -16,6 +17,11 @@ from ui_support import OFFSCREEN_NOISE, GatedDetect, gaming_pc, laptop_without_g
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+
+
+@pytest.fixture(autouse=True)
+def english(qapp):
+    install_translators(qapp, "en")
 
 
 @pytest.fixture(autouse=True)

@@ -7,12 +7,14 @@ Models page runs the real fit code against a known machine instead of whatever r
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from llmdesk.core.hardware.profile import (CpuInfo, GpuInfo, GpuVendor, LlamaBuildInfo, LlamaDevice,
                                            MachineProfile, MemoryInfo)
 from llmdesk.ui.services import Services
 
 GIB = 1024 ** 3
+REPO_TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 # Qt messages that the offscreen platform prints for every top-level window; not a fault of the app.
 OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)

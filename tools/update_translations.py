@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -141,7 +142,8 @@ def write_ts(tree: ET.ElementTree, ts: Path) -> None:
 
 
 def fill_english_plurals(ts: Path) -> None:
-    """Fill empty English plural forms from the source: "%n model(s)" -> "%n model" / "%n models".
+    """Fill empty English plural forms from the source: "%n model(s)" -> "%n model" / "%n models",
+    "%n match(es)" -> "%n match" / "%n matches".
 
     Forms someone already wrote (e.g. to fix a verb after the noun) are kept.
     """
@@ -155,8 +157,8 @@ def fill_english_plurals(ts: Path) -> None:
         if len(forms) != 2 or all(form.text for form in forms):
             continue
         source = message.findtext("source", "")
-        forms[0].text = forms[0].text or source.replace("(s)", "")
-        forms[1].text = forms[1].text or source.replace("(s)", "s")
+        forms[0].text = forms[0].text or re.sub(r"\((e?s)\)", "", source)
+        forms[1].text = forms[1].text or re.sub(r"\((e?s)\)", r"\1", source)
         translation.attrib.pop("type", None)
         changed = True
     if changed:

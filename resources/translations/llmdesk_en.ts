@@ -36,6 +36,16 @@
     </message>
 </context>
 <context>
+    <name>FilterSection</name>
+    <message numerus="yes">
+        <source>%n match(es):</source>
+        <translation>
+            <numerusform>%n match:</numerusform>
+            <numerusform>%n matches:</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MessageWidget</name>
     <message numerus="yes">
         <source>Thinking… (%n word(s))</source>

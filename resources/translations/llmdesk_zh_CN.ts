@@ -468,6 +468,10 @@ Source: {source}</source>
         <translation>无法估算：{error}</translation>
     </message>
     <message>
+        <source>Model page</source>
+        <translation>模型主页</translation>
+    </message>
+    <message>
         <source>Recommended for this machine</source>
         <translation>本机推荐</translation>
     </message>
@@ -920,6 +924,103 @@ Source: {source}</source>
     </message>
 </context>
 <context>
+    <name>FilterSection</name>
+    <message>
+        <source>Remove rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <source>Word or phrase</source>
+        <translation>词语或短语</translation>
+    </message>
+    <message>
+        <source>Regular expression</source>
+        <translation>正则表达式</translation>
+    </message>
+    <message>
+        <source>e.g. project codename, or \bID-\d{6}\b</source>
+        <translation>例如项目代号，或 \bID-\d{6}\b</translation>
+    </message>
+    <message>
+        <source>Mask it (■■■)</source>
+        <translation>遮盖（■■■）</translation>
+    </message>
+    <message>
+        <source>Replace with its label</source>
+        <translation>替换为标签</translation>
+    </message>
+    <message>
+        <source>Stop the reply</source>
+        <translation>停止回复</translation>
+    </message>
+    <message>
+        <source>Whole words only</source>
+        <translation>整词匹配</translation>
+    </message>
+    <message>
+        <source>Add rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <source>Type or paste a sample text to see what the filter would change.</source>
+        <translation>输入或粘贴一段示例文本，查看过滤器会改动哪些内容。</translation>
+    </message>
+    <message>
+        <source>Try the filter</source>
+        <translation>试用过滤器</translation>
+    </message>
+    <message>
+        <source>regex</source>
+        <translation>正则</translation>
+    </message>
+    <message>
+        <source>term</source>
+        <translation>词语</translation>
+    </message>
+    <message>
+        <source>mask</source>
+        <translation>遮盖</translation>
+    </message>
+    <message>
+        <source>label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>{kind}: {pattern} → {action}</source>
+        <translation>{kind}：{pattern} → {action}</translation>
+    </message>
+    <message>
+        <source>Saving the filter settings failed: {error}</source>
+        <translation>无法保存过滤器设置：{error}</translation>
+    </message>
+    <message>
+        <source>The output filter is off, so the text is shown unchanged.</source>
+        <translation>输出过滤已关闭，文本将原样显示。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es):</source>
+        <translation>
+            <numerusform>%n 处匹配：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing would be filtered.</source>
+        <translation>没有内容会被过滤。</translation>
+    </message>
+    <message>
+        <source>A stop rule matched: the reply would end here.</source>
+        <translation>命中了停止规则：回复会在此处结束。</translation>
+    </message>
+</context>
+<context>
     <name>Fit</name>
     <message>
         <source>RAM</source>
@@ -932,6 +1033,10 @@ Source: {source}</source>
     <message>
         <source>The installed llama.cpp build cannot use {gpu}, so the model runs on the CPU.</source>
         <translation>已安装的 llama.cpp 版本无法使用 {gpu}，因此模型在 CPU 上运行。</translation>
+    </message>
+    <message>
+        <source>Only {gpu} is counted; llama.cpp can also use {others}, so more may fit.</source>
+        <translation>只计算了 {gpu}；llama.cpp 还可以使用 {others}，因此可能装得下更多。</translation>
     </message>
     <message>
         <source>Whether the installed llama.cpp build can use {gpu} was not checked.</source>
@@ -964,14 +1069,6 @@ Source: {source}</source>
     <message>
         <source>{n_sliding} of {n_layer} layers use sliding-window attention and cache only {window} tokens.</source>
         <translation>{n_layer} 层中有 {n_sliding} 层使用滑动窗口注意力，只缓存 {window} 个 token。</translation>
-    </message>
-    <message>
-        <source>Compute buffers: the logits of one batch ({n_vocab} vocabulary x {n_ubatch} tokens x 4 bytes) plus activations; flash attention keeps the attention scores out of memory.</source>
-        <translation>计算缓冲区：一个批次的 logits（{n_vocab} 词表 × {n_ubatch} 个 token × 4 字节）加上激活值；Flash Attention 不在内存中保存注意力分数。</translation>
-    </message>
-    <message>
-        <source>Compute buffers: the larger of the logits ({n_vocab} vocabulary x {n_ubatch} tokens x 4 bytes) and one layer&apos;s attention scores ({n_ctx} x {n_ubatch} x {n_head} heads x 4 bytes), plus activations. Flash attention would drop the attention scores.</source>
-        <translation>计算缓冲区：取 logits（{n_vocab} 词表 × {n_ubatch} 个 token × 4 字节）与单层注意力分数（{n_ctx} × {n_ubatch} × {n_head} 个头 × 4 字节）中较大者，再加上激活值。开启 Flash Attention 可省去注意力分数。</translation>
     </message>
     <message>
         <source>Per-layer sizes are estimated: the token embeddings ({embd}, kept in RAM) and the output layer ({output}) are taken out and the rest is shared equally, {per_layer} per layer.</source>
@@ -1074,8 +1171,16 @@ Source: {source}</source>
         <translation>在每权重至少 {bits} 位的量化中，{quant} 速度最快，约每秒 {tps} 个 token。</translation>
     </message>
     <message>
+        <source>Compute buffers: the largest of the logits of a {n_ubatch}-token batch ({logits}) and the feed-forward step ({ffn}), with activations; flash attention keeps the attention scores out of memory.</source>
+        <translation>计算缓冲区：取 {n_ubatch} 个 token 批次的 logits（{logits}）与前馈计算（{ffn}）中的较大者，再加上激活值；Flash Attention 不在内存中保存注意力分数。</translation>
+    </message>
+    <message>
+        <source>Compute buffers: the largest of one layer&apos;s attention scores ({n_ctx} x {n_ubatch} x {n_head} heads x 4 bytes, with mask: {scores}), the logits ({logits}) and the feed-forward step ({ffn}). Flash attention would drop the attention scores.</source>
+        <translation>计算缓冲区：取单层注意力分数（{n_ctx} × {n_ubatch} × {n_head} 个头 × 4 字节，含掩码：{scores}）、logits（{logits}）和前馈计算（{ffn}）三者中的最大值。开启 Flash Attention 可省去注意力分数。</translation>
+    </message>
+    <message>
         <source>No quantization of at least {bits} bits per weight reaches {target} tokens/s here; {quant} is the fastest, about {tps} tokens/s.</source>
-        <translation type="unfinished"></translation>
+        <translation>本机上没有任何每权重至少 {bits} 位的量化能达到每秒 {target} 个 token；{quant} 最快，约每秒 {tps} 个 token。</translation>
     </message>
     <message>
         <source>Only {quant} comes close: it needs {need}, so it fits only if you close other programs.</source>

@@ -226,16 +226,23 @@ class CatalogFilterProxy(QSortFilterProxyModel):
         self._fits_only = False
 
     def set_family(self, family: str) -> None:
-        self._family = family
-        self.invalidateRowsFilter()
+        self._change_filter("_family", family)
 
     def set_search_text(self, text: str) -> None:
-        self._text = text.strip().casefold()
-        self.invalidateRowsFilter()
+        self._change_filter("_text", text.strip().casefold())
 
     def set_fits_only(self, enabled: bool) -> None:
-        self._fits_only = enabled
-        self.invalidateRowsFilter()
+        self._change_filter("_fits_only", enabled)
+
+    def _change_filter(self, attribute: str, value: object) -> None:
+        # Qt 6.10 deprecates invalidateRowsFilter() in favour of begin/endFilterChange().
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            setattr(self, attribute, value)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            setattr(self, attribute, value)
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
         model = self.sourceModel()

@@ -89,7 +89,8 @@ class DetailPane(QWidget):
         if fit.error:
             summary.append(html.escape(self.tr("No estimate: {error}").format(error=fit.error)))
         if build.homepage:
-            summary.append(f'<a href="{html.escape(build.homepage)}">{html.escape(self.tr("Model page"))}</a>')
+            link_text = self.tr("Model page")
+            summary.append(f'<a href="{html.escape(build.homepage)}">{html.escape(link_text)}</a>')
         self._summary.setText("<br>".join(summary))
         self._fill_quants(fit)
         chosen = keep if keep in fit.quant_fits else fit.recommended

@@ -304,6 +304,8 @@ class SettingsPage(QWidget):
             self._update_endpoint_enabled()
         if key == "theme":
             self._apply_theme(self.settings.get("theme"))
+        if key == "filter_enabled" and hasattr(self.filter_section, "run_test"):
+            self.filter_section.run_test()
         self.setting_changed.emit(key)
 
     @Slot(str)

@@ -1,0 +1,160 @@
+"""Settings page: generated editors validate in words, save valid values, and drive the filter test box."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QSpinBox
+
+from llmdesk.app import install_translators
+from llmdesk.core.settings import SETTINGS, Settings
+from llmdesk.ui.settings_page import SettingsPage
+from llmdesk.ui.theme import apply_theme, build_palette
+from ui_support import OFFSCREEN_NOISE
+
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+
+
+@pytest.fixture(autouse=True)
+def english(qapp):
+    install_translators(qapp, "en")
+
+
+@pytest.fixture
+def page(qtbot):
+    widget = SettingsPage(Settings())
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def saved_values(settings: Settings) -> dict:
+    return json.loads(settings.path.read_text(encoding="utf-8")) if settings.path.exists() else {}
+
+
+def enter_text(qtbot, edit: QLineEdit, text: str) -> None:
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+    edit.editingFinished.emit()
+
+
+def test_every_visible_setting_has_an_editor(page):
+    shown = {s.key for s in SETTINGS if s.group != "internal"} - {"filter_rule_sets", "filter_custom_rules"}
+    for key in shown:
+        assert page.editor(key) is not None
+    assert isinstance(page.editor("language"), QComboBox)
+    assert isinstance(page.editor("filter_enabled"), QCheckBox)
+    assert isinstance(page.editor("max_concurrent_downloads"), QSpinBox)
+    assert page.editor("hf_token").echoMode() == QLineEdit.EchoMode.Password
+
+
+def test_bad_number_shows_message_and_is_not_saved(qtbot, page):
+    enter_text(qtbot, page.editor("override_ram_gib"), "lots")
+    assert "“lots” is not a number" in page.error_text("override_ram_gib")
+    assert page.settings.get("override_ram_gib") is None
+    assert "override_ram_gib" not in saved_values(page.settings)
+
+
+def test_number_below_minimum_names_the_limit(qtbot, page):
+    enter_text(qtbot, page.editor("override_vram_gib"), "0.1")
+    assert page.error_text("override_vram_gib") == "0.1 is below the minimum of 0.25."
+    assert page.settings.get("override_vram_gib") is None
+
+
+def test_good_number_is_saved(qtbot, page):
+    with qtbot.waitSignal(page.setting_changed, timeout=2_000) as blocker:
+        enter_text(qtbot, page.editor("override_ram_gib"), "24")
+    assert blocker.args == ["override_ram_gib"]
+    assert page.error_text("override_ram_gib") == ""
+    assert saved_values(page.settings)["override_ram_gib"] == 24.0
+    assert Settings(page.settings.path).get("override_ram_gib") == 24.0
+
+
+def test_clearing_a_number_saves_detect(qtbot, page):
+    enter_text(qtbot, page.editor("override_ram_gib"), "24")
+    enter_text(qtbot, page.editor("override_ram_gib"), "")
+    assert Settings(page.settings.path).get("override_ram_gib") is None
+
+
+def test_custom_endpoint_is_validated(qtbot, page):
+    combo = page.editor("download_endpoint")
+    combo.setCurrentIndex(combo.findData("custom"))
+    assert page.editor("custom_endpoint").isEnabled()
+    enter_text(qtbot, page.editor("custom_endpoint"), "ftp://mirror.example")
+    assert "must be an http or https base URL" in page.error_text("custom_endpoint")
+    assert page.settings.get("custom_endpoint") == ""
+    enter_text(qtbot, page.editor("custom_endpoint"), "https://mirror.example/")
+    assert page.error_text("custom_endpoint") == ""
+    assert Settings(page.settings.path).get("custom_endpoint") == "https://mirror.example"
+
+
+def test_download_source_switch_is_saved(page):
+    combo = page.editor("download_endpoint")
+    combo.setCurrentIndex(combo.findData("hf-mirror"))
+    assert Settings(page.settings.path).get("download_endpoint") == "hf-mirror"
+    assert not page.editor("custom_endpoint").isEnabled()
+
+
+def test_language_change_says_restart(page):
+    combo = page.editor("language")
+    combo.setCurrentIndex(combo.findData("zh_CN"))
+    assert Settings(page.settings.path).get("language") == "zh_CN"
+    assert "restart" in page._status.text()
+
+
+def test_theme_change_applies_palette(page):
+    combo = page.editor("theme")
+    combo.setCurrentIndex(combo.findData("dark"))
+    window = QApplication.instance().palette().color(QPalette.ColorRole.Window)
+    assert window == build_palette("dark").color(QPalette.ColorRole.Window)
+    apply_theme(QApplication.instance(), "light")
+
+
+def test_filter_rule_sets_are_saved(page):
+    section = page.filter_section
+    section._set_boxes["profanity"].setChecked(False)
+    assert "profanity" not in Settings(page.settings.path).get("filter_rule_sets")
+
+
+def test_invalid_regex_rule_is_explained(qtbot, page):
+    section = page.filter_section
+    section.kind.setCurrentIndex(section.kind.findData("regex"))
+    qtbot.keyClicks(section.pattern, "(a+)+")
+    assert "Nested repetition" in section.rule_error.text()
+    assert not section.add.isEnabled()
+
+
+def test_term_rule_is_added_and_filters_sample(qtbot, page):
+    section = page.filter_section
+    qtbot.keyClicks(section.pattern, "bluebird")
+    assert section.add.isEnabled()
+    section.add.click()
+    rules = Settings(page.settings.path).get("filter_custom_rules")
+    assert [rule["pattern"] for rule in rules] == ["bluebird"]
+    assert section.rules.count() == 1
+
+    section.sample.setPlainText("The launch of bluebird is on Monday.")
+    section.run_test()
+    shown = section.result.toPlainText()
+    assert "bluebird" in shown
+    assert "The launch of bluebird" not in shown
+    assert "1 match:" in shown
+
+
+def test_sample_with_email_is_labelled(page):
+    section = page.filter_section
+    section.sample.setPlainText("Write to jane.roe@example.com today.")
+    section.run_test()
+    assert "jane.roe@example.com" in section.result.toPlainText().split("match")[1]
+    assert "Write to jane.roe@example.com" not in section.result.toPlainText()
+
+
+def test_disabled_filter_leaves_sample_alone(page):
+    page.editor("filter_enabled").setChecked(False)
+    page.filter_section.sample.setPlainText("Write to jane.roe@example.com today.")
+    page.filter_section.run_test()
+    assert "off" in page.filter_section.result.toPlainText()

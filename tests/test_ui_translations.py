@@ -1,0 +1,107 @@
+"""Translations: the .ts files are complete, the committed .qm files match them, Chinese reaches the UI."""
+
+from __future__ import annotations
+
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from llmdesk.app import install_translators, resolve_language
+from llmdesk.core.catalog_types import ModelBuild
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
+from llmdesk.core.settings import SETTINGS, Settings
+from llmdesk.ui.i18n import translate_message
+from llmdesk.ui.main_window import MainWindow
+from ui_support import OFFSCREEN_NOISE, REPO_TOOLS, gaming_pc, services_for
+
+sys.path.insert(0, str(REPO_TOOLS))
+import update_translations  # noqa: E402
+
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%n|%\d")
+
+
+@pytest.fixture
+def chinese(qapp):
+    install_translators(qapp, "zh_CN")
+    yield
+    install_translators(qapp, "en")
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_ts_has_no_unfinished_messages(language):
+    missing = update_translations.unfinished_messages(update_translations.ts_path(language))
+    assert missing == [], "run tools/update_translations.py and translate:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_committed_qm_matches_ts(language):
+    assert update_translations.qm_is_current(language), (
+        f"llmdesk_{language}.qm is stale; run tools/update_translations.py")
+
+
+def test_translations_keep_placeholders():
+    root = ET.parse(update_translations.ts_path("zh_CN")).getroot()
+    for context in root.iter("context"):
+        for message in context.iter("message"):
+            source = message.findtext("source", "")
+            translation = message.find("translation")
+            texts = [form.text for form in translation.iter("numerusform")] or [translation.text]
+            for text in texts:
+                assert sorted(PLACEHOLDER.findall(text or "")) == sorted(PLACEHOLDER.findall(source)), (
+                    f"{context.findtext('name')}: {source!r} -> {text!r}")
+
+
+def test_core_strings_with_constant_contexts_are_extracted():
+    found = set(update_translations.marked_core_strings())
+    for setting in SETTINGS:
+        assert ("Settings", setting.title) in found
+    assert ("Fit", "Runs on the GPU") in found
+
+
+def test_resolve_language():
+    assert resolve_language("zh_CN") == "zh_CN"
+    assert resolve_language("en") == "en"
+    assert resolve_language("auto", QLocale(QLocale.Language.Chinese, QLocale.Country.China)) == "zh_CN"
+    assert resolve_language("auto", QLocale(QLocale.Language.Chinese, QLocale.Script.TraditionalChineseScript,
+                                            QLocale.Country.Taiwan)) == "en"
+    assert resolve_language("auto", QLocale(QLocale.Language.German, QLocale.Country.Germany)) == "en"
+
+
+def test_english_plural_forms(qapp):
+    install_translators(qapp, "en")
+    assert QCoreApplication.translate("CatalogView", "%n model(s)", "", 1) == "1 model"
+    assert QCoreApplication.translate("CatalogView", "%n model(s)", "", 21) == "21 models"
+
+
+def test_user_message_is_translated(chinese):
+    message = UserMessage("Fit", QT_TRANSLATE_NOOP("Fit", "Your GPU {gpu} has {free} free of {total} ({source})."),
+                          gpu="RTX 3070", free="7.5 GiB", total="8.0 GiB", source="nvidia-smi")
+    assert translate_message(message) == "你的 GPU RTX 3070 共 8.0 GiB，可用 7.5 GiB（nvidia-smi）。"
+    assert str(message) == "Your GPU RTX 3070 has 7.5 GiB free of 8.0 GiB (nvidia-smi)."
+
+
+def test_plain_string_passes_through():
+    assert translate_message("already in words") == "already in words"
+    assert translate_message(None) == ""
+
+
+def test_chinese_window_shows_chinese(qtbot, chinese):
+    window = MainWindow(Settings(), services_for(gaming_pc()))
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.models_page.fits_updated, timeout=20_000):
+        window.show()
+    sidebar = [window._sidebar.item(row).text() for row in range(window._sidebar.count())]
+    assert sidebar == ["本机", "模型", "对话", "设置"]
+    model = window.models_page.catalog_view.model
+    headers = model.headers()
+    assert "结论" in headers
+    assert "个模型可在本机运行" in window.models_page._status.text()
+    verdicts = {model.index(row, 1).data() for row in range(model.rowCount())}
+    assert verdicts <= {"在 GPU 上运行", "GPU 与 CPU 分担", "在 CPU 上运行", "需关闭其他程序才能装下", "装不下"}
+    assert isinstance(window.catalog.builds[0], ModelBuild)
