@@ -164,6 +164,7 @@ def test_llama_only_gpu_is_added():
     assert gpu.memory_total == 8585216000
     assert gpu.usable_by_llama is True
     assert gpu.sources["memory_total"] == "llama.cpp ggml_backend_dev_memory (CUDA0)"
+    assert gpu.bandwidth == 256e9  # the name table knows the RTX 4060 Laptop GPU
 
 
 def test_cpu_only_build_marks_gpus_unusable():
@@ -227,3 +228,14 @@ def test_llama_probe_child_on_this_machine():
     # This machine has no GPU and a CPU-only wheel; on a GPU build the GPU devices come first.
     if not info.supports_gpu_offload:
         assert [d.kind for d in info.devices] == ["cpu"]
+
+
+def test_second_probe_result_replaces_first():
+    profile = profile_with(merge_gpus([("nvidia-smi", smi("smi_laptop_4060.json"))]))
+    apply_llama(profile, parse_probe_output(llama_output("vulkan_hybrid_laptop.json"), 0))
+    assert [g.usable_by_llama for g in profile.gpus] == [True, True]  # the iGPU came from llama.cpp only
+
+    apply_llama(profile, parse_probe_output((DATA / "llama" / "cpu_only_this_vm.json").read_text(), 0))
+    assert len(profile.gpus) == 1
+    assert profile.gpus[0].usable_by_llama is False
+    assert profile.gpus[0].sources["detected_by"] == "nvidia-smi"

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 
 from llmdesk.core.hardware import amd, apple, cpu, intel, llama_devices, memory, nvidia, windows
 from llmdesk.core.hardware._util import GIB, detection_failed
-from llmdesk.core.hardware.bandwidth import GB, gpu_bandwidth_from_name, ram_bandwidth
+from llmdesk.core.hardware.bandwidth import GB
+from llmdesk.core.hardware.estimates import fill_estimates
 from llmdesk.core.hardware.merge import merge_gpus
 from llmdesk.core.hardware.profile import (CpuInfo, DetectionIssue, GpuInfo, GpuVendor, LlamaBuildInfo,
                                            MachineProfile, MemoryInfo)
@@ -73,25 +74,6 @@ def _detect_gpus(issues: list[DetectionIssue]) -> tuple[list[GpuInfo], int | Non
     return merge_gpus(groups), metal_budget, budget_source
 
 
-def _fill_estimates(profile: MachineProfile) -> None:
-    """Add bandwidth and shared-memory estimates that no probe measured."""
-    bandwidth, source = ram_bandwidth(profile.cpu.model, profile.cpu.architecture, profile.os_name)
-    profile.ram_bandwidth = bandwidth
-    profile.sources["ram_bandwidth"] = source
-    for gpu in profile.gpus:
-        if gpu.unified:
-            if gpu.bandwidth is None:
-                gpu.bandwidth = bandwidth
-                gpu.sources["bandwidth"] = f"system RAM: {source}"
-            if gpu.shared_memory is None:
-                gpu.shared_memory = profile.memory.total // 2
-                gpu.sources["shared_memory"] = "estimate: half of system RAM (what drivers usually allow)"
-            continue
-        from_name = gpu_bandwidth_from_name(gpu.name, gpu.memory_total)
-        if from_name is not None:
-            gpu.bandwidth, gpu.sources["bandwidth"] = from_name
-
-
 def detect(settings: Settings | None = None, *, query_llama: bool = True) -> MachineProfile:
     """Detect this machine's CPU, memory and GPUs.
 
@@ -124,12 +106,13 @@ def detect(settings: Settings | None = None, *, query_llama: bool = True) -> Mac
     profile.sources["os_version"] = "platform"
     if budget_source:
         profile.sources["metal_budget"] = budget_source
-    _fill_estimates(profile)
 
     if llama_process is not None:
         llama_info = llama_devices.finish_llama_probe(llama_process)
     if llama_info is not None:
         llama_devices.apply_llama(profile, llama_info)
+    else:
+        fill_estimates(profile)
     if settings is not None:
         apply_overrides(profile, settings)
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 from llmdesk.core.hardware._util import detection_failed
+from llmdesk.core.hardware.estimates import fill_estimates
 from llmdesk.core.hardware.merge import DETECTED_BY, merge_gpus, vendor_from_name
 from llmdesk.core.hardware.profile import DetectionIssue, GpuInfo, LlamaBuildInfo, LlamaDevice, MachineProfile
 
@@ -113,14 +114,20 @@ def llama_issues(info: LlamaBuildInfo) -> list[DetectionIssue]:
     return []
 
 
-def apply_llama(profile: MachineProfile, info: LlamaBuildInfo) -> None:
-    """Attach ``info`` to ``profile``, add llama.cpp's devices and set each GPU's usable_by_llama."""
+def apply_llama(profile: MachineProfile, info: LlamaBuildInfo) -> MachineProfile:
+    """Attach ``info`` to ``profile``, add llama.cpp's devices and set each GPU's usable_by_llama.
+
+    Changes ``profile`` in place and returns it; pass ``copy.deepcopy(profile)`` to keep the original.
+    Calling it again with a newer probe result replaces the earlier one's issue and flags.
+    """
     profile.llama = info
     profile.issues = [i for i in profile.issues if i.probe != "llama.cpp"] + llama_issues(info)
+    profile.gpus = _without_llama_results(profile.gpus)
     if not info.available or info.error:
         for gpu in profile.gpus:
             gpu.usable_by_llama = None
-        return
+        fill_estimates(profile)
+        return profile
 
     new_gpus = llama_gpus(info)
     profile.gpus = merge_gpus([("detected", profile.gpus), (LABEL, new_gpus)], loose_labels=frozenset({LABEL}))
@@ -137,6 +144,21 @@ def apply_llama(profile: MachineProfile, info: LlamaBuildInfo) -> None:
                 gpu.notes.append(note)
 
     _refine_metal_budget(profile, info)
+    fill_estimates(profile)
+    return profile
+
+
+def _without_llama_results(gpus: list[GpuInfo]) -> list[GpuInfo]:
+    """Drop what an earlier apply_llama() added: GPUs only llama.cpp reported, and its detected_by mark."""
+    kept = []
+    for gpu in gpus:
+        seen_by = [s.strip() for s in gpu.sources.get(DETECTED_BY, "").split(",") if s.strip()]
+        if seen_by == [LABEL]:
+            continue
+        if LABEL in seen_by:
+            gpu.sources[DETECTED_BY] = ", ".join(s for s in seen_by if s != LABEL)
+        kept.append(gpu)
+    return kept
 
 
 def _refine_metal_budget(profile: MachineProfile, info: LlamaBuildInfo) -> None:
