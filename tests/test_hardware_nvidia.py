@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import json
+import sys
+import types
 from pathlib import Path
 
 import pytest
 
+from llmdesk.core.hardware import nvidia
 from llmdesk.core.hardware._util import GIB, MIB, normalise_pci_bus
 from llmdesk.core.hardware.nvidia import nvidia_on_pci_bus, parse_nvidia_smi, parse_nvml_records
 from llmdesk.core.hardware.profile import GpuVendor
@@ -135,3 +139,107 @@ def test_nvidia_on_bus_without_driver(tmp_path):
 ])
 def test_pci_bus_normalised(text, expected):
     assert normalise_pci_bus(text) == expected
+
+
+class FakeNvml(types.ModuleType):
+    """Stand-in for nvidia-ml-py on a machine without NVIDIA hardware, shaped like pynvml's API."""
+
+    NVML_CLOCK_MEM = 2
+
+    class NVMLError(Exception):
+        pass
+
+    class NVMLError_LibraryNotFound(NVMLError):
+        pass
+
+    class NVMLError_DriverNotLoaded(NVMLError):
+        def __str__(self):
+            return "Driver Not Loaded"
+
+    class NVMLError_NotSupported(NVMLError):
+        pass
+
+    def __init__(self, init_error: type[Exception] | None = None):
+        super().__init__("pynvml")
+        self.init_error = init_error
+        self.shutdown_calls = 0
+
+    def nvmlInit(self):
+        if self.init_error is not None:
+            raise self.init_error()
+
+    def nvmlShutdown(self):
+        self.shutdown_calls += 1
+
+    def nvmlSystemGetDriverVersion(self):
+        return b"550.54.14"  # older nvidia-ml-py releases return bytes
+
+    def nvmlDeviceGetCount(self):
+        return 1
+
+    def nvmlDeviceGetHandleByIndex(self, index):
+        return index
+
+    def nvmlDeviceGetName(self, handle):
+        return "NVIDIA GeForce RTX 4090"
+
+    def nvmlDeviceGetMemoryInfo(self, handle):
+        return types.SimpleNamespace(total=24 * GIB, free=23 * GIB, used=GIB)
+
+    def nvmlDeviceGetPciInfo(self, handle):
+        return types.SimpleNamespace(busId=b"00000000:01:00.0", pciDeviceId=0x268410DE)
+
+    def nvmlDeviceGetMemoryBusWidth(self, handle):
+        raise self.NVMLError_NotSupported()
+
+    def nvmlDeviceGetMaxClockInfo(self, handle, clock):
+        return 10501
+
+
+@pytest.fixture
+def no_nvidia_smi(monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(nvidia, "SMI_PATHS", ())
+
+
+def test_nvml_driver_not_loaded_is_issue(monkeypatch, tmp_path, no_nvidia_smi):
+    fake = FakeNvml(FakeNvml.NVMLError_DriverNotLoaded)
+    monkeypatch.setitem(sys.modules, "pynvml", fake)
+    gpus, issues = nvidia.detect_nvidia(tmp_path)
+    assert gpus == []
+    assert [issue.message for issue in issues] == ["detection failed: NVML: Driver Not Loaded"]
+
+
+def test_nvml_missing_library_is_silent(monkeypatch, tmp_path, no_nvidia_smi):
+    monkeypatch.setitem(sys.modules, "pynvml", FakeNvml(FakeNvml.NVMLError_LibraryNotFound))
+    assert nvidia.detect_nvidia(tmp_path) == ([], [])
+
+
+def test_nvml_missing_library_but_gpu_on_bus(monkeypatch, tmp_path, no_nvidia_smi):
+    monkeypatch.setitem(sys.modules, "pynvml", FakeNvml(FakeNvml.NVMLError_LibraryNotFound))
+    build_tree(tmp_path, "nvidia_without_driver.json")
+    gpus, issues = nvidia.detect_nvidia(tmp_path)
+    assert gpus == []
+    assert "neither NVML nor nvidia-smi was found" in issues[0].message
+    assert "0000:65:00.0" in issues[0].message
+
+
+def test_nvml_reads_devices(monkeypatch, tmp_path):
+    fake = FakeNvml()
+    monkeypatch.setitem(sys.modules, "pynvml", fake)
+    gpus, issues = nvidia.detect_nvidia(tmp_path)
+    assert issues == []
+    assert len(gpus) == 1
+    assert gpus[0].name == "NVIDIA GeForce RTX 4090"
+    assert gpus[0].driver == "550.54.14"
+    assert gpus[0].pci_bus == "0000:01:00.0"
+    assert gpus[0].pci_id == "10de:2684"
+    assert gpus[0].memory_free == 23 * GIB
+    assert gpus[0].bandwidth is None  # the bus width was not supported
+    assert fake.shutdown_calls == 1
+
+
+@pytest.mark.skipif(ctypes.util.find_library("nvidia-ml") is not None, reason="this machine has NVML")
+def test_real_nvml_absent_on_this_machine():
+    pytest.importorskip("pynvml")
+    assert nvidia._read_nvml() == ([], "")
