@@ -1,4 +1,4 @@
-"""Generate /work/main/models.json (helper script, not shipped)."""
+"""Regenerate models.json from the tables below: python tools/generate_catalog.py models.json"""
 import json, sys
 from collections import OrderedDict
 
