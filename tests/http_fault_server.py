@@ -106,6 +106,7 @@ class FaultServer:
         self.files: dict[str, ServedFile] = {}
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
+        self._sent_changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -137,6 +138,14 @@ class FaultServer:
     @property
     def base_url(self) -> str:
         return self.url("")
+
+    def wait_until_sent(self, path: str, count: int, timeout: float = 10.0) -> bool:
+        """Block until GET requests for ``path`` have sent ``count`` body bytes in all; False on timeout."""
+        def enough() -> bool:
+            return sum(r.sent for r in self.requests if r.path == path and r.method == "GET") >= count
+
+        with self._sent_changed:
+            return self._sent_changed.wait_for(enough, timeout)
 
     def requests_for(self, path: str, method: str | None = None) -> list[RecordedRequest]:
         with self._lock:
@@ -277,12 +286,17 @@ class _Handler(BaseHTTPRequestHandler):
                     step = min(stop - position, 1 << 20)
                     self.wfile.write(view[position:position + step])
                     position += step
-                    record.sent += step
+                    self._count_sent(record, step)
             else:
                 with open(source, "rb") as handle:
-                    record.sent += self.connection.sendfile(handle, start, stop - start)
+                    self._count_sent(record, self.connection.sendfile(handle, start, stop - start))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _count_sent(self, record: RecordedRequest, count: int) -> None:
+        with self.owner._sent_changed:
+            record.sent += count
+            self.owner._sent_changed.notify_all()
 
     def _send_whole(self, data: bytes, content_type: str, head: bool, record: RecordedRequest) -> None:
         self.send_response(200)
