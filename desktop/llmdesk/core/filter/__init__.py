@@ -5,7 +5,7 @@ Typical use in the engine worker::
     compiled = compile_filter(FilterConfig.from_dict(config_dict))
     stream = StreamFilter(compiled)
     for piece in generated_text:
-        out = stream.feed(piece)      # out.text is safe to show; out.events says what was filtered
+        out = stream.feed(piece)      # out.text is safe to show, out.events lists what was filtered
         if out.stop: break
     out = stream.flush()
 """

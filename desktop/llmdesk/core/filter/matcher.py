@@ -6,11 +6,17 @@ an NFA state plus the position where its match started. Sets of thread states ar
 transitions cached per character, so after warm-up a character costs one dictionary look-up plus a list
 update of the live threads' start positions (a lazily built DFA that carries start positions along).
 
-Matches are leftmost-longest and do not overlap: the match that starts first wins, then the longest,
-then the rule listed first. Once a match is chosen the scan resumes at its end. A match is final when
-no thread that started at or before it is still alive; every thread dies after its rule's
-``max_length`` characters, so the undecided tail of the text is never longer than the longest
-``max_length`` in use, and rescanning after a match covers at most that much text.
+Every thread reports each match it completes. Matches that overlap are merged into one span, so the
+filter covers the union of everything any rule found (an e-mail address that contains a swear word is
+handled once, as an address). The span takes the action of its primary match, the one that starts
+first, then the longest, then the rule listed first, except that any "stop" match makes it a stop.
+A span is final when no live thread started before its end. Every thread dies after its rule's
+``max_length`` characters, and a chain of overlapping matches is closed once it spans its rules'
+``max_length``. So the undecided tail of the text stays under twice the longest ``max_length`` in use.
+The scan never goes back over text.
+
+When two threads reach the same NFA state, the one that started first is kept: both would complete the
+same matches, and the earlier one's match covers the later one's.
 
 Because the whole scan is a function of the text alone, feeding it in any chunks gives the same matches
 as feeding it at once.
@@ -18,7 +24,6 @@ as feeding it at once.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from typing import Callable
 
@@ -51,6 +56,7 @@ class Match:
     label: str
     start: int
     end: int
+    other_rules: tuple[str, ...] = ()  # ids of further rules whose matches overlapped this one
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,7 @@ class Automaton:
 
         self._tuples: list[tuple[int, ...]] = [()]
         self._tuple_ids: dict[tuple[int, ...], int] = {(): 0}
-        self.transitions: dict[tuple[int, str, bool, bool], tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
+        self.transitions: dict[tuple[int, str, bool], tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
         self._end_accepts: dict[int, tuple[tuple[int, int], ...]] = {}
 
     def _intern(self, states: tuple[int, ...]) -> int:
@@ -182,10 +188,11 @@ class Automaton:
                     accepts.append((source, branch[s]))
         return consuming, accepts
 
-    def step(self, tid: int, c: str, edge: bool, allow_new: bool
-             ) -> tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]:
-        """Return (next thread tuple id, source thread index per next thread, accepts before ``c``)."""
-        consuming, accepts = self._closure(tid, edge, allow_new)
+    def step(self, tid: int, c: str, edge: bool) -> tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]:
+        """Return (next thread tuple id, source thread index per next thread, accepts before ``c``).
+
+        New threads start at every position, so the scan is unanchored."""
+        consuming, accepts = self._closure(tid, edge, True)
         predicate, out = self.nfa.predicate, self.nfa.out
         next_states: list[int] = []
         sources: list[int] = []
@@ -200,7 +207,7 @@ class Automaton:
         result = (self._intern(tuple(next_states)), tuple(sources), tuple(accepts))
         if len(self.transitions) >= _TRANSITION_CACHE_LIMIT:
             self.transitions.clear()
-        self.transitions[(tid, c, edge, allow_new)] = result
+        self.transitions[(tid, c, edge)] = result
         return result
 
     def end_accepts(self, tid: int) -> tuple[tuple[int, int], ...]:
@@ -210,9 +217,6 @@ class Automaton:
             result = tuple(self._closure(tid, True, False)[1])
             self._end_accepts[tid] = result
         return result
-
-    def keep_first(self, tid: int, count: int) -> int:
-        return self._intern(self._tuples[tid][:count])
 
     def drop_expired(self, tid: int, starts: list[int], position: int) -> tuple[int, list[int]]:
         """Remove threads that have run longer than their rule's max_length."""
@@ -225,27 +229,30 @@ class Automaton:
 
 
 class Scanner:
-    """Incremental leftmost-longest matcher over a stream of original text.
+    """Incremental matcher over a stream of original text.
 
     ``feed()`` then ``take_matches()`` returns the matches that became final, with positions in the
-    original stream; ``safe_end()`` is the original position before which the text is final (contains no
-    undecided match). ``finish()`` ends the stream. With ``halt_on_stop`` the scan ends at the first
-    final match of a "stop" rule.
+    original stream; ``safe_end()`` is the original position before which the text is final (no match
+    can still start or grow there). ``finish()`` ends the stream. With ``halt_on_stop`` the scan ends
+    at the first final match of a "stop" rule.
     """
 
     def __init__(self, automaton: Automaton, *, halt_on_stop: bool = False) -> None:
         self._auto = automaton
         self._halt_on_stop = halt_on_stop
         self.halted = False
-        self._norm = ""           # normalized text from absolute view position _nbase on
+        self._norm = ""             # normalized text from absolute view position _nbase on
         self._nbase = 0
         self._omap: list[int] = []  # original position of each view character in _norm
-        self._olength = 0         # original characters fed so far
-        self._p = 0               # next view position to scan
+        self._olength = 0           # original characters fed so far
+        self._p = 0                 # next view position to scan
         self._tid = 0
         self._starts: list[int] = []
-        self._cand: tuple[int, int, int] | None = None  # (start, end, branch) in view positions
         self._prev_word = False
+        # Open clusters of overlapping matches, in view positions:
+        # [start, end, {(match start, rule index): (match end, branch)}, longest max_length of the members]
+        self._open: list[list] = []
+        self._closed_until = 0
         self._final: list[Match] = []
 
     def feed(self, text: str) -> None:
@@ -260,36 +267,50 @@ class Scanner:
             self._omap.extend([base + i for i in index_map])
         self._norm += view
         self._olength += len(text)
-        self._advance(final=False)
+        self._advance()
+        self._close_clusters(final=False)
 
     def finish(self) -> None:
-        if not self.halted:
-            self._advance(final=True)
+        if self.halted:
+            return
+        if self._starts:
+            # End of the text: a last look for accepts, with word edges holding after the last char.
+            accepts = self._auto.end_accepts(self._tid)
+            if accepts:
+                self._accept(accepts, self._starts, self._p)
+        self._tid, self._starts = 0, []
+        self._close_clusters(final=True)
 
     def take_matches(self) -> list[Match]:
         matches, self._final = self._final, []
         return matches
 
     def safe_end(self) -> int:
-        """Original position up to which no match can still start."""
+        """Original position up to which the text is final."""
         if self.halted:
             return self._final[-1].start if self._final else self._olength
-        if self._starts:
-            return self._omap[self._starts[0] - self._nbase]
-        return self._olength
+        limit = self._starts[0] if self._starts else None
+        if self._open and (limit is None or self._open[0][0] < limit):
+            limit = self._open[0][0]
+        if limit is None:
+            return self._olength
+        return self._omap[limit - self._nbase]
 
     def trim(self) -> None:
-        """Forget view text that no thread or rescan can reach any more."""
+        """Forget view text that no live thread or open match refers to any more."""
         keep_from = self._starts[0] if self._starts else self._p
+        if self._open:
+            keep_from = min(keep_from, self._open[0][0])
         drop = keep_from - self._nbase
         if drop > 1024 and drop * 2 > len(self._norm):
             self._norm = self._norm[drop:]
             del self._omap[:drop]
             self._nbase = keep_from
 
-    def _accept(self, accepts: tuple[tuple[int, int], ...], starts: list[int], position: int,
-                cand: tuple[int, int, int] | None) -> tuple[int, int, int] | None:
+    def _accept(self, accepts: tuple[tuple[int, int], ...], starts: list[int], position: int) -> None:
+        """Record valid matches ending at ``position``, merging them with overlapping open matches."""
         branches = self._auto.branches
+        clusters = self._open
         for source, branch_index in accepts:
             if source < 0:
                 continue
@@ -297,37 +318,70 @@ class Scanner:
             branch = branches[branch_index]
             if position - start > branch.max_length:
                 continue
-            if cand is not None:
-                if start > cand[0]:
-                    continue
-                if start == cand[0]:
-                    if position < cand[1]:
-                        continue
-                    if position == cand[1] and branch.rule_index >= branches[cand[2]].rule_index:
-                        continue
             if branch.check is not None:
                 if not branch.check(self._norm[start - self._nbase:position - self._nbase]):
                     continue
-            cand = (start, position, branch_index)
-        return cand
+            # Text already given out as a closed span is not covered twice.
+            start = max(start, self._closed_until)
+            if start >= position:
+                continue
+            key = (start, branch.rule_index)
+            if clusters and clusters[-1][1] > start:
+                target = clusters.pop()
+                while clusters and clusters[-1][1] > start:
+                    earlier = clusters.pop()
+                    if len(earlier[2]) > len(target[2]):
+                        earlier[2], target[2] = target[2], earlier[2]
+                    for member, value in earlier[2].items():
+                        if member not in target[2] or target[2][member][0] < value[0]:
+                            target[2][member] = value
+                    target[0] = earlier[0]
+                    target[3] = max(target[3], earlier[3])
+                target[0] = min(target[0], start)
+                target[1] = position
+                target[3] = max(target[3], branch.max_length)
+                current = target[2].get(key)
+                if current is None or current[0] < position:
+                    target[2][key] = (position, branch_index)
+            else:
+                target = [start, position, {key: (position, branch_index)}, branch.max_length]
+            clusters.append(target)
+            if position - target[0] >= target[3]:
+                # A chain of overlapping matches (sk-sk-sk-...) must not grow without bound: close it
+                # here, at a point that depends on the text alone, and clip later matches to its end.
+                self._closed_until = position
+                while clusters and not self.halted:
+                    self._finalize(clusters.pop(0))
+                clusters.clear()
+                if self.halted:
+                    return
 
-    def _finalize(self, cand: tuple[int, int, int]) -> bool:
-        """Record a chosen match; return True when scanning must halt (a stop rule)."""
-        start, end, branch_index = cand
-        rule = self._auto.rules[self._auto.branches[branch_index].rule_index]
-        nbase = self._nbase
-        ostart = self._omap[start - nbase]
-        oend = self._omap[end - 1 - nbase] + 1
+    def _close_clusters(self, final: bool) -> None:
+        """Turn open clusters that no live thread can reach any more into final matches."""
+        limit = self._starts[0] if (self._starts and not final) else None
+        while self._open and (limit is None or self._open[0][1] <= limit) and not self.halted:
+            self._finalize(self._open.pop(0))
+        if self.halted:
+            self._open.clear()
+
+    def _finalize(self, cluster: list) -> None:
+        start, end, members, _ = cluster
+        auto = self._auto
+        (_, rule_index), _ = min(members.items(), key=lambda kv: (kv[0][0], -kv[1][0], kv[0][1]))
+        rules = [auto.rules[i] for i in sorted({i for (_, i) in members})]
+        primary = auto.rules[rule_index]
+        action = "stop" if any(r.action == "stop" for r in rules) else primary.action
+        ostart = self._omap[start - self._nbase]
+        oend = self._omap[end - 1 - self._nbase] + 1
         if self._final and ostart < self._final[-1].end:
             # Two view characters of one original character (ß -> ss) can split between matches.
             ostart = self._final[-1].end
-        self._final.append(Match(rule.id, rule.rule_set, rule.action, rule.label, ostart, oend))
-        if rule.action == "stop" and self._halt_on_stop:
+        others = tuple(r.id for r in rules if r is not primary)
+        self._final.append(Match(primary.id, primary.rule_set, action, primary.label, ostart, oend, others))
+        if action == "stop" and self._halt_on_stop:
             self.halted = True
-            return True
-        return False
 
-    def _advance(self, final: bool) -> None:
+    def _advance(self) -> None:
         auto = self._auto
         transitions = auto.transitions
         word_cache = normalize._word_cache
@@ -337,65 +391,32 @@ class Scanner:
         p = self._p
         tid = self._tid
         starts = self._starts
-        cand = self._cand
         prev_word = self._prev_word
         min_max_length = auto.min_max_length
 
-        while True:
-            while p < end:
-                c = norm[p - nbase]
-                word = word_cache.get(c)
-                if word is None:
-                    word = normalize.is_word(c)
-                edge = not (prev_word and word)
-                if starts and p - starts[0] > min_max_length:
-                    tid, starts = auto.drop_expired(tid, starts, p)
-                key = (tid, c, edge, cand is None)
-                result = transitions.get(key)
-                if result is None:
-                    result = auto.step(*key)
-                tid, sources, accepts = result
-                if accepts:
-                    cand = self._accept(accepts, starts, p, cand)
-                if sources:
-                    starts = [starts[j] if j >= 0 else p for j in sources]
-                elif starts:
-                    starts = []
-                if cand is not None:
-                    if starts and starts[-1] > cand[0]:
-                        count = bisect.bisect_right(starts, cand[0])
-                        tid = auto.keep_first(tid, count)
-                        starts = starts[:count]
-                    if not starts:
-                        if self._finalize(cand):
-                            self._store(p, 0, [], None, prev_word)
-                            return
-                        p = cand[1]
-                        prev_word = normalize.is_word(norm[p - 1 - nbase])
-                        tid, starts, cand = 0, [], None
-                        continue
-                prev_word = word
-                p += 1
-            if not final:
-                break
-            # End of the text: a last look for accepts, with word edges holding after the last char.
-            if starts:
-                accepts = auto.end_accepts(tid)
-                if accepts:
-                    cand = self._accept(accepts, starts, p, cand)
-            tid, starts = 0, []
-            if cand is None:
-                break
-            if self._finalize(cand):
-                break
-            p = cand[1]
-            prev_word = normalize.is_word(norm[p - 1 - nbase])
-            cand = None
-        self._store(p, tid, starts, cand, prev_word)
-
-    def _store(self, p: int, tid: int, starts: list[int], cand: tuple[int, int, int] | None,
-               prev_word: bool) -> None:
-        self._p, self._tid, self._starts, self._cand, self._prev_word = p, tid, starts, cand, prev_word
+        while p < end:
+            c = norm[p - nbase]
+            word = word_cache.get(c)
+            if word is None:
+                word = normalize.is_word(c)
+            edge = not (prev_word and word)
+            if starts and p - starts[0] > min_max_length:
+                tid, starts = auto.drop_expired(tid, starts, p)
+            result = transitions.get((tid, c, edge))
+            if result is None:
+                result = auto.step(tid, c, edge)
+            tid, sources, accepts = result
+            if accepts:
+                self._accept(accepts, starts, p)
+                if self.halted:
+                    break
+            if sources:
+                starts = [starts[j] if j >= 0 else p for j in sources]
+            elif starts:
+                starts = []
+            prev_word = word
+            p += 1
+        self._p, self._tid, self._starts, self._prev_word = p, tid, starts, prev_word
 
 
 class CompiledFilter:
@@ -407,12 +428,14 @@ class CompiledFilter:
         self.automaton = Automaton(rules)
 
     @property
-    def max_hold_back(self) -> int:
-        """Longest text, in normalized characters, that a stream may hold back (0 without rules)."""
+    def max_match_length(self) -> int:
+        """Maximum ``max_length`` among the rules (0 without rules). A StreamFilter holds back less than
+        twice this many normalized characters."""
         return self.automaton.max_max_length
 
     def scan(self, text: str) -> list[Match]:
-        """All matches in ``text`` (non-overlapping, leftmost-longest), including those after a "stop"."""
+        """Find all matches in ``text`` as non-overlapping spans (see the module docstring), including those
+        after a "stop" match."""
         scanner = Scanner(self.automaton)
         scanner.feed(text)
         scanner.finish()

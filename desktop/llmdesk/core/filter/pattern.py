@@ -9,7 +9,7 @@ Supported syntax (on the normalized, case-folded text, so matching is case-insen
 literals, ``.``, ``\\d \\D \\w \\W \\s \\S``, ``\\t \\n \\r \\f \\v``, ``\\xhh``, ``\\uhhhh``, escaped
 punctuation, classes ``[...]`` and ``[^...]`` with ranges, groups ``(...)``, ``(?:...)``,
 ``(?P<name>...)``, alternation ``|``, quantifiers ``* + ? {m} {m,} {m,n}`` (a lazy ``?`` suffix is
-accepted and ignored because matches are leftmost-longest), a leading ``(?i)``, and ``\\b`` (word edge).
+accepted and ignored because the filter covers the longest match anyway), a leading ``(?i)``, and ``\\b`` (word edge).
 
 Rejected with a reason: backreferences, lookarounds, anchors ``^ $``, possessive quantifiers, patterns
 that can match empty text, nested unbounded repetition such as ``(a+)+`` or ``(a*)*``, and unbounded
@@ -259,31 +259,35 @@ class _Parser:
         return items[0] if len(items) == 1 else Concat(items)
 
     def _quantified(self, atom: Node) -> Node:
-        while True:
-            start = self.pos
-            c = self._peek()
-            if c == "*":
-                low, high = 0, None
-                self.pos += 1
-            elif c == "+":
-                low, high = 1, None
-                self.pos += 1
-            elif c == "?":
-                low, high = 0, 1
-                self.pos += 1
-            elif c == "{" and self._counted_ahead():
-                low, high = self._counted()
-            else:
-                return atom
-            if isinstance(atom, (Empty, WordEdge)):
-                raise _error(QT_TRANSLATE_NOOP(_CTX, "Nothing to repeat at position {pos}."), pos=start + 1)
-            nxt = self._peek()
-            if nxt == "+":
-                raise _error(QT_TRANSLATE_NOOP(
-                    _CTX, "Possessive quantifiers (such as a++) are not supported; remove the second +."))
-            if nxt == "?":
-                self.pos += 1  # lazy: same result under leftmost-longest matching
-            atom = Repeat(atom, low, high)
+        start = self.pos
+        c = self._peek()
+        if c == "*":
+            low, high = 0, None
+            self.pos += 1
+        elif c == "+":
+            low, high = 1, None
+            self.pos += 1
+        elif c == "?":
+            low, high = 0, 1
+            self.pos += 1
+        elif c == "{" and self._counted_ahead():
+            low, high = self._counted()
+        else:
+            return atom
+        if isinstance(atom, (Empty, WordEdge)):
+            raise _error(QT_TRANSLATE_NOOP(_CTX, "Nothing to repeat at position {pos}."), pos=start + 1)
+        nxt = self._peek()
+        if nxt == "+":
+            raise _error(QT_TRANSLATE_NOOP(
+                _CTX, "Possessive quantifiers (such as a++) are not supported; remove the second +."))
+        if nxt == "?":
+            self.pos += 1  # lazy: the filter covers the longest match anyway
+        following = self._peek()
+        if following in ("*", "+", "?") or (following == "{" and self._counted_ahead()):
+            raise _error(QT_TRANSLATE_NOOP(
+                _CTX, "Two quantifiers in a row at position {pos}; put the first in a group if you mean it."),
+                pos=self.pos + 1)
+        return Repeat(atom, low, high)
 
     def _counted_ahead(self) -> bool:
         end = self.text.find("}", self.pos)

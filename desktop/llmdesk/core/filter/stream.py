@@ -2,9 +2,9 @@
 
 Text that could be the beginning of a match is held back until the scanner has decided it, so a
 blocked term split across tokens is never emitted, not even in part, and emitted text never changes
-later. The hold-back is bounded by the longest ``max_length`` of the rules in use (256 normalized
-characters for most rules, up to 8192 for private key blocks); with the shipped sets it is usually the
-current word.
+later. The hold-back stays under twice the longest ``max_length`` of the rules in use. That is 256
+normalized characters for most rules and 8192 for private key blocks. In ordinary prose with the
+shipped sets, only the current word is held back.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class StreamFilter:
 
     def __init__(self, compiled: CompiledFilter) -> None:
         self._scanner = Scanner(compiled.automaton, halt_on_stop=True)
-        self._replacements = {rule.id: rule.replacement for rule in compiled.rules}
+        self._rules = {rule.id: rule for rule in compiled.rules}
         self._pending = ""   # original text not emitted yet, starting at original position _emitted
         self._emitted = 0
         self.stopped = False
@@ -112,11 +112,15 @@ class StreamFilter:
             pieces.append(pending[position - base:match.start - base])
             key = (match.rule_id, match.rule_set, match.action)
             counts[key] = counts.get(key, 0) + 1
+            for other_id in match.other_rules:
+                other = self._rules[other_id]
+                key = (other.id, other.rule_set, other.action)
+                counts[key] = counts.get(key, 0) + 1
             if match.action == "stop":
                 stop = True
                 break
             pieces.append(render_match(match, pending[match.start - base:match.end - base],
-                                       self._replacements.get(match.rule_id, "")))
+                                       self._rules[match.rule_id].replacement))
             position = match.end
         if stop:
             self.stopped = True
