@@ -161,3 +161,21 @@ def test_new_page_is_appended(qtbot):
     assert window.page_keys()[-1] == "logs"
     window.show_page("logs")
     assert window.current_page_key() == "logs"
+
+
+def test_only_first_page_is_built_at_start(qtbot):
+    window = make_window(qtbot, services_for(gaming_pc()))
+    assert window._lazy_factories.keys() == {PAGE_MODELS, PAGE_CHAT, PAGE_SETTINGS}
+    window.show_page(PAGE_SETTINGS)
+    assert PAGE_SETTINGS not in window._lazy_factories
+    assert window._stack.currentWidget() is window.settings_page
+
+
+def test_models_page_built_late_gets_data(qtbot):
+    window = make_window(qtbot, services_for(gaming_pc()))
+    with qtbot.waitSignal(window.catalog_ready, timeout=10_000):
+        window.show()
+    qtbot.waitUntil(lambda: window.profile is not None, timeout=10_000)
+    with qtbot.waitSignal(window.page(PAGE_MODELS).fits_updated, timeout=20_000):
+        window.show_page(PAGE_MODELS)
+    assert window.models_page.fits

@@ -1,8 +1,8 @@
 """The main window: a sidebar of pages, and the background start-up work that fills them in.
 
-Start-up order: the window is built and painted with empty pages; after the first paint, hardware
+Start-up order: the window is built with only the first page and painted; after the first paint, hardware
 detection and the catalog load start on pool threads; when detection is done, the llama.cpp probe (a
-child process, seconds) starts. Pages receive results through optional methods they may define:
+child process, seconds) starts. The Models, Chat and Settings pages are built when first shown. Pages receive results through optional methods they may define:
 ``set_profile(profile)``, ``set_catalog(catalog)`` and ``shutdown()``.
 """
 
@@ -23,10 +23,8 @@ from llmdesk import APP_NAME
 from llmdesk.core.hardware.profile import LlamaBuildInfo, MachineProfile
 from llmdesk.core.settings import Settings
 from llmdesk.ui.machine_page import MachinePage
-from llmdesk.ui.models_page import ModelsPage
 from llmdesk.ui.qt_workers import TaskRunner
 from llmdesk.ui.services import Services
-from llmdesk.ui.settings_page import SettingsPage
 from llmdesk.ui.widgets import icon
 
 log = logging.getLogger(__name__)
@@ -61,6 +59,7 @@ class MainWindow(QMainWindow):
         self.profile: MachineProfile | None = None
         self.catalog: Any = None
         self.llama_info: LlamaBuildInfo | None = None
+        self.catalog_error: Exception | None = None
         self._painted = False
         self._pages: dict[str, QWidget] = {}
         self._lazy_factories: dict[str, Callable[[], QWidget]] = {}
@@ -97,14 +96,10 @@ class MainWindow(QMainWindow):
         self.machine_page = MachinePage(self)
         self.machine_page.refresh_requested.connect(self.refresh_hardware)
         self.machine_page.open_settings_requested.connect(lambda: self.show_page(PAGE_SETTINGS))
-        self.models_page = ModelsPage(settings, self)
-        self.settings_page = SettingsPage(settings, self)
-        self.settings_page.setting_changed.connect(self._on_setting_changed)
-
         self.add_page(PAGE_MACHINE, self.machine_page, self.tr("This machine"), icon("page-machine"))
-        self.add_page(PAGE_MODELS, self.models_page, self.tr("Models"), icon("page-models"))
+        self.add_lazy_page(PAGE_MODELS, self._create_models_page, self.tr("Models"), icon("page-models"))
         self.add_lazy_page(PAGE_CHAT, self._create_chat_page, self.tr("Chat"), icon("page-chat"))
-        self.add_page(PAGE_SETTINGS, self.settings_page, self.tr("Settings"), icon("page-settings"))
+        self.add_lazy_page(PAGE_SETTINGS, self._create_settings_page, self.tr("Settings"), icon("page-settings"))
         self._sidebar.setCurrentRow(0)
         self.statusBar().showMessage(self.tr("Detecting hardware…"))
 
@@ -162,8 +157,14 @@ class MainWindow(QMainWindow):
 
     def _build_lazy_page(self, key: str) -> None:
         factory = self._lazy_factories.pop(key, None)
-        if factory is not None:
-            self._replace_page(key, factory())
+        if factory is None:
+            return
+        try:
+            page = factory()
+        except Exception as exc:  # noqa: BLE001 - a broken page must not take the window down
+            log.exception("Creating the %s page failed", key)
+            page = self._unavailable_page(self.tr("This page could not be opened: {error}").format(error=exc))
+        self._replace_page(key, page)
 
     @Slot(int)
     def _on_page_chosen(self, row: int) -> None:
@@ -184,6 +185,32 @@ class MainWindow(QMainWindow):
             log.exception("Creating the chat page failed")
             return self._unavailable_page(
                 self.tr("The chat page could not be opened: {error}").format(error=exc))
+
+    def _create_models_page(self) -> QWidget:
+        from llmdesk.ui.models_page import ModelsPage
+
+        page = ModelsPage(self.settings, self)
+        if self.catalog_error is not None:
+            page.show_catalog_error(self.catalog_error)
+        if self._painted:
+            page.start_background_work()
+        return page
+
+    @property
+    def models_page(self) -> Any:
+        """The Models page (built on first use)."""
+        return self.page(PAGE_MODELS)
+
+    def _create_settings_page(self) -> QWidget:
+        
+        page = SettingsPage(self.settings, self)
+        page.setting_changed.connect(self._on_setting_changed)
+        return page
+
+    @property
+    def settings_page(self) -> QWidget:
+        """The Settings page (built on first use)."""
+        return self.page(PAGE_SETTINGS)
 
     def _unavailable_page(self, text: str) -> QWidget:
         label = QLabel(text)
@@ -222,6 +249,8 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         self.first_painted.emit()
         self.start_background_work()
+        if PAGE_MODELS not in self._lazy_factories:
+            self.models_page.start_background_work()
 
     def start_background_work(self) -> None:
         """Start detection and the catalog load (called once after the first paint)."""
@@ -268,7 +297,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_catalog_failed(self, error: Exception) -> None:
-        self.models_page.show_catalog_error(error)
+        self.catalog_error = error
+        if PAGE_MODELS not in self._lazy_factories:
+            self.models_page.show_catalog_error(error)
 
     @Slot(object)
     def _on_llama_probed(self, info: LlamaBuildInfo) -> None:
@@ -285,7 +316,8 @@ class MainWindow(QMainWindow):
     def _on_setting_changed(self, key: str) -> None:
         if key in _PROFILE_SETTINGS and self._painted:
             self.refresh_hardware()
-        self.models_page.on_setting_changed(key)
+        if PAGE_MODELS not in self._lazy_factories:
+            self.models_page.on_setting_changed(key)
 
     # -- shutdown ---------------------------------------------------------------------------------
 

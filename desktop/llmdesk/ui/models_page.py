@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from llmdesk.core.hardware.profile import MachineProfile
@@ -83,9 +83,6 @@ class ModelsPage(QWidget):
         layout.addWidget(self._status)
         layout.addWidget(self._error)
         layout.addWidget(splitter, 1)
-
-        # Downloads and the library touch the disk, so they are set up after the first paint.
-        QTimer.singleShot(0, self._create_panels)
 
     # -- data from the main window ----------------------------------------------------------------
 
@@ -159,7 +156,11 @@ class ModelsPage(QWidget):
 
     # -- downloads, library, Hugging Face check ---------------------------------------------------
 
-    @Slot()
+    def start_background_work(self) -> None:
+        """Set up downloads and the library; the main window calls this after its first paint."""
+        if self._download_manager is None:
+            self._create_panels()
+
     def _create_panels(self) -> None:
         from llmdesk.core.download import DownloadManager
         from llmdesk.ui.downloads_panel import DownloadsPanel
