@@ -25,6 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if not (sys.argv[1:] if argv is None else argv):
+        # The window needs none of the subcommand modules; importing them all first slows its start.
+        from llmdesk.app import run_gui
+        from llmdesk.logsetup import setup_logging
+
+        setup_logging()
+        return run_gui(sys.argv[:1])
     parser = build_parser()
     args = parser.parse_args(argv)
 
