@@ -12,7 +12,9 @@ from llmdesk.core.hardware.profile import LlamaBuildInfo
 from llmdesk.app import install_translators
 from llmdesk.core.settings import Settings
 from llmdesk.ui.main_window import PAGE_CHAT, PAGE_MACHINE, PAGE_MODELS, PAGE_SETTINGS, MainWindow
+from llmdesk.ui.models_page import ModelsPage
 from llmdesk.ui.services import Services
+from llmdesk.ui.settings_page import SettingsPage
 from ui_support import OFFSCREEN_NOISE, GatedDetect, gaming_pc, laptop_without_gpu, llama_info, services_for
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
@@ -168,6 +170,7 @@ def test_only_first_page_is_built_at_start(qtbot):
     assert window._lazy_factories.keys() == {PAGE_MODELS, PAGE_CHAT, PAGE_SETTINGS}
     window.show_page(PAGE_SETTINGS)
     assert PAGE_SETTINGS not in window._lazy_factories
+    assert isinstance(window.settings_page, SettingsPage)
     assert window._stack.currentWidget() is window.settings_page
 
 
@@ -178,4 +181,5 @@ def test_models_page_built_late_gets_data(qtbot):
     qtbot.waitUntil(lambda: window.profile is not None, timeout=10_000)
     with qtbot.waitSignal(window.page(PAGE_MODELS).fits_updated, timeout=20_000):
         window.show_page(PAGE_MODELS)
+    assert isinstance(window.models_page, ModelsPage)
     assert window.models_page.fits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -16,6 +17,13 @@ from llmdesk.ui.fit_compute import FitParams, compute_fits
 from llmdesk.ui.main_window import MainWindow
 from llmdesk.ui.widgets import VERDICT_KEYS, verdict_color
 from ui_support import OFFSCREEN_NOISE, gaming_pc, laptop_without_gpu, services_for
+
+@pytest.fixture(autouse=True)
+def no_logged_errors(caplog):
+    yield
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == []
+
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]

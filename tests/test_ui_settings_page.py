@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 import pytest
@@ -14,6 +15,13 @@ from llmdesk.core.settings import SETTINGS, Settings
 from llmdesk.ui.settings_page import SettingsPage
 from llmdesk.ui.theme import apply_theme, build_palette
 from ui_support import OFFSCREEN_NOISE
+
+@pytest.fixture(autouse=True)
+def no_logged_errors(caplog):
+    yield
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == []
+
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]

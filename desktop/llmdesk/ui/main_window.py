@@ -202,7 +202,8 @@ class MainWindow(QMainWindow):
         return self.page(PAGE_MODELS)
 
     def _create_settings_page(self) -> QWidget:
-        
+        from llmdesk.ui.settings_page import SettingsPage
+
         page = SettingsPage(self.settings, self)
         page.setting_changed.connect(self._on_setting_changed)
         return page

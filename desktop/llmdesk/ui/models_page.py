@@ -71,7 +71,7 @@ class ModelsPage(QWidget):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 500])
+        splitter.setSizes([900, 480])
         splitter.setChildrenCollapsible(False)
 
         header = QHBoxLayout()
