@@ -94,3 +94,6 @@ INVALID_ENDPOINT = QT_TRANSLATE_NOOP(
 HEADER_TOO_LARGE = QT_TRANSLATE_NOOP(
     CONTEXT, "The GGUF header of {url} is larger than {limit}; it cannot be read without downloading the "
              "file.")
+CONCAT_UNSUPPORTED = QT_TRANSLATE_NOOP(
+    CONTEXT, "{build} {quant} is published as pieces that must be joined into {name}; LLM Desk cannot "
+             "download those yet. Choose another quantization.")

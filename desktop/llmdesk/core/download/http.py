@@ -188,3 +188,63 @@ def content_length(response: Response) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+class RangeFetcher:
+    """A ``fetch(offset, length) -> bytes`` callable over HTTP Range requests, for reading GGUF headers.
+
+    Each call sends one request for exactly the bytes asked for; a server that ignores Range is read
+    only as far as needed and then disconnected, so the cost stays at what the caller asks for.
+    ``bytes_fetched`` counts the body bytes read. Raises DownloadError for HTTP errors and for a
+    206 response that starts elsewhere than requested.
+    """
+
+    def __init__(self, url: str, *, credentials: Credentials | None = None, timeout: float = 30.0) -> None:
+        self.url = url
+        self.credentials = credentials
+        self.timeout = timeout
+        self.bytes_fetched = 0
+        self.requests = 0
+
+    def __call__(self, offset: int, length: int) -> bytes:
+        if length <= 0:
+            return b""
+        self.requests += 1
+        try:
+            response = open_url(self.url, headers={"Range": f"bytes={offset}-{offset + length - 1}"},
+                                credentials=self.credentials, timeout=self.timeout)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if exc.code == 416:  # the file ends before offset
+                return b""
+            raise http_error(exc, self.url) from None
+        try:
+            skip = 0
+            if response.status == 206:
+                span = parse_content_range(response.headers.get("Content-Range"))
+                if span is None or span[0] != offset:
+                    raise errors.DownloadError(errors.message(
+                        errors.CLIENT_ERROR, status=206, reason="wrong Content-Range", url=self.url), status=206)
+            else:
+                skip = offset  # a 200 carries the whole file: read past the bytes before offset
+            while skip:
+                dropped = response.raw.read(min(skip, 1 << 20))
+                if not dropped:
+                    return b""
+                skip -= len(dropped)
+            data = _read_exactly(response, length)
+            self.bytes_fetched += len(data) + offset * (response.status != 206)
+            return data
+        finally:
+            response.close()
+
+
+def _read_exactly(response: Response, length: int) -> bytes:
+    chunks, left = [], length
+    while left:
+        chunk = response.raw.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)

@@ -125,21 +125,26 @@ class DownloadManager:
 
     def enqueue_quant(self, build, quant_name: str, *, dest_dir: Path | None = None,
                       start: bool = True) -> list[DownloadTask]:
-        """Queue the file(s) of one catalog quantization; a split model gives one task per part.
+        """Queue the file(s) of one catalog quantization; a gguf-split model gives one task per part.
 
-        Raises KeyError naming the available quantizations when ``quant_name`` is not one of them.
+        Raises KeyError naming the available quantizations when ``quant_name`` is not one of them, and
+        DownloadError for pieces that must be joined byte for byte ("concat"), which are not supported.
         """
         variant = build.quant(quant_name)
         if variant is None:
             names = ", ".join(q.name for q in build.quants)
             raise KeyError(f"{build.id} has no quantization {quant_name!r}; choose one of: {names}")
-        size = None if variant.size_is_estimate else variant.size_bytes
-        parts = split_part_names(variant.filename)
+        if variant.parts and variant.parts_join != "gguf-split":
+            # NOTE: raw pieces joined into one file are not supported yet; the catalog marks them "concat".
+            raise errors.DownloadError(errors.message(
+                errors.CONCAT_UNSUPPORTED, name=variant.filename, build=build.id, quant=variant.name))
+        parts = list(variant.parts) or split_part_names(variant.filename)
         if len(parts) == 1:
+            size = None if variant.size_is_estimate else variant.size_bytes
             return [self.enqueue(repo=variant.repo, filename=variant.filename, expected_size=size,
                                  sha256=variant.sha256, dest_dir=dest_dir, build_id=build.id,
                                  quant=variant.name, start=start)]
-        # The catalog gives the size and hash of the whole set, not of each part: HEAD supplies them.
+        # The catalog gives the size of the whole set, not of each part: HEAD supplies them.
         return [self.enqueue(repo=variant.repo, filename=part, dest_dir=dest_dir, build_id=build.id,
                              quant=variant.name, start=start) for part in parts]
 
