@@ -1,0 +1,180 @@
+"""``llm-desk download``: fetch a GGUF model headless, with a progress line on stderr.
+
+Exit status: 0 when every file is downloaded and verified, 1 when a download failed, 2 for invalid
+arguments, 130 when interrupted with Ctrl+C (the download is paused and the same command resumes it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from llmdesk.core.download import (
+    DownloadError, DownloadManager, DownloadState, TransferOptions, format_bytes,
+)
+from llmdesk.core.settings import ENDPOINT_PRESETS, Settings
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+_REFRESH_S = 0.5  # progress line refresh; a non-terminal stderr gets a line every _LOG_EVERY_S
+_LOG_EVERY_S = 10.0
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {value}")
+    return value
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "download", help="download a GGUF model (resumable, verified)",
+        description="Download a catalog quantization (BUILD --quant Q4_K_M), a file of a Hugging Face "
+                    "repository (REPO FILE), or any URL. An interrupted download resumes when the same "
+                    "command runs again.")
+    parser.add_argument("target", metavar="BUILD|REPO|URL",
+                        help="catalog build id, Hugging Face repository id (owner/name), or http(s) URL")
+    parser.add_argument("filename", nargs="?", metavar="FILE", help="file in the repository (with REPO)")
+    parser.add_argument("--quant", metavar="Q", help="quantization of a catalog build, e.g. Q4_K_M")
+    parser.add_argument("--revision", default="main", metavar="REV",
+                        help="branch, tag or commit of the repository (default: main)")
+    parser.add_argument("--endpoint", metavar="E",
+                        help=f"download source: {', '.join(ENDPOINT_PRESETS)} or a base URL "
+                             "(default: HF_ENDPOINT, else the Download source setting)")
+    parser.add_argument("--dest", type=Path, metavar="DIR",
+                        help="folder to save into (default: the app's model folder)")
+    parser.add_argument("--sha256", metavar="HEX", help="expected SHA-256 of the file")
+    parser.add_argument("--stall-timeout", type=_positive_float, default=30.0, metavar="S",
+                        help="seconds without data before a connection is retried (default: 30)")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    return parser
+
+
+def _enqueue(manager: DownloadManager, args: argparse.Namespace):
+    """Queue what the arguments name; raise DownloadError, KeyError or ValueError with the reason."""
+    target: str = args.target
+    if target.startswith(("http://", "https://")):
+        if args.filename or args.quant:
+            raise ValueError("a URL names the file already; drop FILE and --quant")
+        return [manager.enqueue(url=target, sha256=args.sha256, dest_dir=args.dest)]
+    if args.filename:
+        if args.quant:
+            raise ValueError("--quant selects a file of a catalog build; with REPO FILE, drop --quant")
+        return [manager.enqueue(repo=target, filename=args.filename, revision=args.revision,
+                                sha256=args.sha256, dest_dir=args.dest)]
+    from llmdesk.core.catalog import load_catalog
+
+    catalog = load_catalog()
+    build = catalog.get(target)
+    if build is None:
+        if "/" in target:
+            raise ValueError(f"give the file to download from {target}: llm-desk download {target} FILE.gguf")
+        known = ", ".join(b.id for b in catalog.builds[:8])
+        raise ValueError(f"no catalog build with id {target!r}; known ids include: {known} "
+                         "(llm-desk fit lists them all)")
+    if not args.quant:
+        names = ", ".join(q.name for q in build.quants)
+        raise ValueError(f"choose a quantization of {build.id} with --quant: {names}")
+    return manager.enqueue_quant(build, args.quant, dest_dir=args.dest)
+
+
+class ProgressLine:
+    """Prints the combined progress of the tasks: one rewritten line on a terminal, else a line now and then."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._last_log = 0.0
+        self._width = 0
+
+    def show(self, tasks) -> None:
+        snapshots = [t.snapshot() for t in tasks]
+        done = sum(s.done_bytes for s in snapshots)
+        total = sum(s.total_bytes or 0 for s in snapshots)
+        known = all(s.total_bytes for s in snapshots)
+        speed = sum(s.speed_bps for s in snapshots)
+        finished = sum(s.state == DownloadState.DONE for s in snapshots)
+        parts = [f"{format_bytes(done)}" + (f" of {format_bytes(total)} ({100 * done / total:.1f} %)"
+                                            if known and total else "")]
+        if speed > 0:
+            parts.append(f"{format_bytes(speed)}/s")
+            if known and total > done:
+                parts.append(f"ETA {_duration((total - done) / speed)}")
+        if len(snapshots) > 1:
+            parts.append(f"{finished}/{len(snapshots)} files")
+        if any(s.state == DownloadState.VERIFYING for s in snapshots):
+            parts.append("verifying")
+        line = "  ".join(parts)
+        if self._tty:
+            self._stream.write("\r" + line.ljust(self._width))
+            self._width = len(line)
+            self._stream.flush()
+        elif time.monotonic() - self._last_log >= _LOG_EVERY_S:
+            self._last_log = time.monotonic()
+            print(line, file=self._stream, flush=True)
+
+    def end(self) -> None:
+        if self._tty and self._width:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._width = 0
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds}s"
+
+
+def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    settings = Settings()
+    try:
+        manager = DownloadManager(settings, endpoint=args.endpoint,
+                                  options=TransferOptions(stall_timeout=args.stall_timeout))
+        manager.endpoint()  # validates --endpoint, HF_ENDPOINT and the setting before any work
+        tasks = _enqueue(manager, args)
+    except (DownloadError, KeyError, ValueError) as exc:
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"llm-desk download: {text}", file=stderr)
+        return EXIT_USAGE
+    progress = None if args.quiet else ProgressLine(stderr)
+    ids = [t.id for t in tasks]
+    try:
+        while not manager.wait(ids, timeout=_REFRESH_S):
+            if progress is not None:
+                progress.show(tasks)
+    except KeyboardInterrupt:
+        manager.shutdown(pause=True)
+        if progress is not None:
+            progress.end()
+        done = sum(t.snapshot().done_bytes for t in tasks)
+        print(f"Paused after {format_bytes(done)}. Run the same command again to resume.", file=stderr)
+        return EXIT_INTERRUPTED
+    if progress is not None:
+        progress.show(tasks)
+        progress.end()
+    status = EXIT_OK
+    for task in tasks:
+        snapshot = task.snapshot()
+        if snapshot.state == DownloadState.DONE:
+            print(snapshot.final_path, file=stdout)
+            if snapshot.notice is not None:
+                print(str(snapshot.notice), file=stderr)
+        else:
+            status = EXIT_FAILED
+            print(f"llm-desk download: {snapshot.error or snapshot.state.value}", file=stderr)
+    return status
