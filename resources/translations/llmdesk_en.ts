@@ -46,6 +46,23 @@
     </message>
 </context>
 <context>
+    <name>LibraryPanel</name>
+    <message numerus="yes">
+        <source>%n model(s) on disk</source>
+        <translation>
+            <numerusform>%n model on disk</numerusform>
+            <numerusform>%n models on disk</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Copy %n file(s) into LLM Desk&apos;s model folder, or use them where they are?</source>
+        <translation>
+            <numerusform>Copy %n file into LLM Desk&apos;s model folder, or use it where it is?</numerusform>
+            <numerusform>Copy %n files into LLM Desk&apos;s model folder, or use them where they are?</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MessageWidget</name>
     <message numerus="yes">
         <source>Thinking… (%n word(s))</source>

@@ -603,6 +603,10 @@ Source: {source}</source>
         <translation>{url} 的 GGUF 文件头大于 {limit}，不下载整个文件就无法读取。</translation>
     </message>
     <message>
+        <source>{build} {quant} is published as pieces that must be joined into {name}; LLM Desk cannot download those yet. Choose another quantization.</source>
+        <translation>{build} {quant} 是以需要合并成 {name} 的多个分片发布的；LLM Desk 暂时无法下载这类文件。请选择其他量化。</translation>
+    </message>
+    <message>
         <source>{path} is already downloaded.</source>
         <translation>{path} 已经下载过了。</translation>
     </message>
@@ -765,6 +769,10 @@ Source: {source}</source>
     <message>
         <source>Possessive quantifiers (such as a++) are not supported; remove the second +.</source>
         <translation>不支持占有量词（如 a++）；请删除第二个 +。</translation>
+    </message>
+    <message>
+        <source>Two quantifiers in a row at position {pos}; put the first in a group if you mean it.</source>
+        <translation>位置 {pos} 处连续出现两个量词；如果确有此意，请将第一个放进分组。</translation>
     </message>
     <message>
         <source>Missing ] to close a character class.</source>
@@ -1282,6 +1290,227 @@ Source: {source}</source>
     </message>
 </context>
 <context>
+    <name>HfCheckDialog</name>
+    <message>
+        <source>Check a Hugging Face file</source>
+        <translation>检查 Hugging Face 文件</translation>
+    </message>
+    <message>
+        <source>owner/repository, or the file&apos;s full URL</source>
+        <translation>所有者/仓库，或文件的完整网址</translation>
+    </message>
+    <message>
+        <source>file name, e.g. model-Q4_K_M.gguf</source>
+        <translation>文件名，例如 model-Q4_K_M.gguf</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>Download this file</source>
+        <translation>下载此文件</translation>
+    </message>
+    <message>
+        <source>Only the file header is read, usually a few MiB. The download source from Settings is used.</source>
+        <translation>只读取文件头，通常只有几 MiB。使用“设置”中选择的下载源。</translation>
+    </message>
+    <message>
+        <source>Repository or URL</source>
+        <translation>仓库或网址</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>The hardware is still being detected; try again in a moment.</source>
+        <translation>仍在检测硬件，请稍后再试。</translation>
+    </message>
+    <message>
+        <source>Enter a repository and a file name, or paste the file&apos;s URL.</source>
+        <translation>请输入仓库和文件名，或粘贴文件的网址。</translation>
+    </message>
+    <message>
+        <source>Reading the header…</source>
+        <translation>正在读取文件头…</translation>
+    </message>
+    <message>
+        <source>Read {size} of header.</source>
+        <translation>已读取 {size} 的文件头。</translation>
+    </message>
+    <message>
+        <source>{arch}, {params} parameters, {quant}, {size}</source>
+        <translation>{arch}，{params} 参数，{quant}，{size}</translation>
+    </message>
+    <message>
+        <source>The check failed: {error}</source>
+        <translation>检查失败：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>Library</name>
+    <message>
+        <source>{path} is outside the model folders, so it was not deleted. Remove it from the library instead, or delete it in the file manager.</source>
+        <translation>{path} 不在模型文件夹内，因此没有删除。请改为将其从模型库中移除，或在文件管理器中删除。</translation>
+    </message>
+    <message>
+        <source>Could not delete {path}: {reason}.</source>
+        <translation>无法删除 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>{path} cannot be added to the library: {reason}</source>
+        <translation>{path} 无法添加到模型库：{reason}</translation>
+    </message>
+    <message>
+        <source>A file named {name} is already in {folder}. Rename one of them, then import again.</source>
+        <translation>{folder} 中已有名为 {name} 的文件。请重命名其中一个后再导入。</translation>
+    </message>
+    <message>
+        <source>Could not copy {source} to {target}: {reason}. Nothing was added.</source>
+        <translation>无法将 {source} 复制到 {target}：{reason}。未添加任何内容。</translation>
+    </message>
+    <message>
+        <source>{source} changed while it was being copied ({copied} of {expected} bytes). Nothing was added; import it again.</source>
+        <translation>复制过程中 {source} 发生了变化（已复制 {copied} / {expected} 字节）。未添加任何内容，请重新导入。</translation>
+    </message>
+    <message>
+        <source>Import of {source} cancelled. Nothing was added.</source>
+        <translation>已取消导入 {source}。未添加任何内容。</translation>
+    </message>
+    <message>
+        <source>{name} is split into {count} parts, but {missing} are missing. Download the missing parts.</source>
+        <translation>{name} 分为 {count} 个分片，但缺少 {missing}。请下载缺少的分片。</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryPanel</name>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Quant</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Add a GGUF file: copy it into LLM Desk&apos;s folder or use it where it is. You can also drop files here.</source>
+        <translation>添加 GGUF 文件：复制到 LLM Desk 的文件夹，或在原位置使用。也可以把文件拖到这里。</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Scan another folder for GGUF files, e.g. LM Studio&apos;s models.</source>
+        <translation>扫描另一个包含 GGUF 文件的文件夹，例如 LM Studio 的模型文件夹。</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Cancel import</source>
+        <translation>取消导入</translation>
+    </message>
+    <message>
+        <source>Scanning the model folders…</source>
+        <translation>正在扫描模型文件夹…</translation>
+    </message>
+    <message>
+        <source>referenced in place</source>
+        <translation>在原位置使用</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) on disk</source>
+        <translation>
+            <numerusform>磁盘上有 %n 个模型</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Scanning the model folders failed: {error}</source>
+        <translation>扫描模型文件夹失败：{error}</translation>
+    </message>
+    <message>
+        <source>Import GGUF models</source>
+        <translation>导入 GGUF 模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Import models</source>
+        <translation>导入模型</translation>
+    </message>
+    <message numerus="yes">
+        <source>Copy %n file(s) into LLM Desk&apos;s model folder, or use them where they are?</source>
+        <translation>
+            <numerusform>将这 %n 个文件复制到 LLM Desk 的模型文件夹，还是在原位置使用？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Copying needs free disk space but keeps working when the original is moved. Using a file in place takes no space.</source>
+        <translation>复制需要占用磁盘空间，但原文件被移动后仍可使用；在原位置使用则不占额外空间。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Use in place</source>
+        <translation>在原位置使用</translation>
+    </message>
+    <message>
+        <source>Copying {name}… %p%</source>
+        <translation>正在复制 {name}… %p%</translation>
+    </message>
+    <message>
+        <source>Choose a folder with GGUF files</source>
+        <translation>选择包含 GGUF 文件的文件夹</translation>
+    </message>
+    <message>
+        <source>Saving the settings failed: {error}</source>
+        <translation>保存设置失败：{error}</translation>
+    </message>
+    <message>
+        <source>Remove {name} from the library? The file stays where it is.</source>
+        <translation>从模型库中移除 {name}？文件本身会保留在原处。</translation>
+    </message>
+    <message>
+        <source>Delete {name} from the disk ({size})? This cannot be undone.</source>
+        <translation>从磁盘删除 {name}（{size}）？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Delete model</source>
+        <translation>删除模型</translation>
+    </message>
+    <message>
+        <source>Could not open the file manager ({program}).</source>
+        <translation>无法打开文件管理器（{program}）。</translation>
+    </message>
+</context>
+<context>
     <name>MachinePage</name>
     <message>
         <source>This machine</source>
@@ -1529,6 +1758,10 @@ Source: {source}</source>
     <message>
         <source>Detecting hardware…</source>
         <translation>正在检测硬件…</translation>
+    </message>
+    <message>
+        <source>This page could not be opened: {error}</source>
+        <translation>无法打开此页面：{error}</translation>
     </message>
     <message>
         <source>The chat page is not available in this build.</source>

@@ -203,28 +203,40 @@ class ModelsPage(QWidget):
         build = self.catalog.get(build_id)
         if build is None:
             return
+        self._enqueue(lambda: self._download_manager.enqueue_quant(build, quant))
+
+    def _enqueue(self, enqueue) -> None:
         from llmdesk.core.download import DownloadError
 
+        self.tabs.setCurrentWidget(self._downloads_tab)
         try:
-            tasks = self._download_manager.enqueue_quant(build, quant)
+            tasks = enqueue()
         except DownloadError as exc:
             self.downloads.show_error(translate_message(exc.message))
-            self.tabs.setCurrentWidget(self._downloads_tab)
             return
         except (KeyError, ValueError, OSError) as exc:
             self.downloads.show_error(self.tr("The download could not start: {error}").format(error=exc))
-            self.tabs.setCurrentWidget(self._downloads_tab)
             return
         self.downloads.show_error("")
         self.downloads.add_tasks(tasks)
-        self.tabs.setCurrentWidget(self._downloads_tab)
 
     @Slot()
     def _open_hf_check(self) -> None:
         from llmdesk.ui.hf_check import HfCheckDialog
 
         dialog = HfCheckDialog(self.settings, self.profile, self.params(), self)
+        dialog.download_requested.connect(self.download_file)
         dialog.open()
+
+    @Slot(str, str)
+    def download_file(self, repo_or_url: str, filename: str) -> None:
+        """Queue a file named by repository and file name, or by URL, and show the downloads tab."""
+        if self._download_manager is None:
+            return
+        if repo_or_url.startswith(("http://", "https://")):
+            self._enqueue(lambda: [self._download_manager.enqueue(url=repo_or_url)])
+        else:
+            self._enqueue(lambda: [self._download_manager.enqueue(repo=repo_or_url, filename=filename)])
 
     def shutdown(self) -> None:
         self._fit_runner.cancel()
