@@ -116,6 +116,12 @@ def _combine_checks(*checks: Callable[[str], bool] | None) -> Callable[[str], bo
     return lambda text: all(check(text) for check in present)
 
 
+# (next thread tuple id, source thread index of each next thread or None when every thread simply moves
+# on in order, accepts before the character as (thread index, branch), whether the character is a word
+# character). Thread index -1 is a thread that starts at the character.
+Transition = tuple[int, "tuple[int, ...] | None", "tuple[tuple[int, int], ...]", bool]
+
+
 class Automaton:
     """The NFA of all rules plus the cache of its lazily built transitions. Shared by every scanner of
     one CompiledFilter; use it from one thread at a time."""
@@ -147,7 +153,7 @@ class Automaton:
 
         self._tuples: list[tuple[int, ...]] = [()]
         self._tuple_ids: dict[tuple[int, ...], int] = {(): 0}
-        self.transitions: dict[tuple[int, str, bool], tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
+        self.transitions: dict[tuple[int, str, bool], Transition] = {}
         self._end_accepts: dict[int, tuple[tuple[int, int], ...]] = {}
 
     def _intern(self, states: tuple[int, ...]) -> int:
@@ -188,11 +194,13 @@ class Automaton:
                     accepts.append((source, branch[s]))
         return consuming, accepts
 
-    def step(self, tid: int, c: str, edge: bool) -> tuple[int, tuple[int, ...], tuple[tuple[int, int], ...]]:
-        """Return (next thread tuple id, source thread index per next thread, accepts before ``c``).
+    def step(self, tid: int, c: str, prev_word: bool) -> Transition:
+        """Compute and cache the transition of thread tuple ``tid`` on ``c`` (see Transition).
 
+        ``prev_word`` tells whether the character before ``c`` is a word character, for word edges.
         New threads start at every position, so the scan is unanchored."""
-        consuming, accepts = self._closure(tid, edge, True)
+        word = normalize.is_word(c)
+        consuming, accepts = self._closure(tid, not (prev_word and word), True)
         predicate, out = self.nfa.predicate, self.nfa.out
         next_states: list[int] = []
         sources: list[int] = []
@@ -204,10 +212,13 @@ class Automaton:
                     seen.add(t)
                     next_states.append(t)
                     sources.append(source)
-        result = (self._intern(tuple(next_states)), tuple(sources), tuple(accepts))
+        # None marks "every thread continues in place", which lets the scanner keep its start list.
+        unchanged = len(sources) == len(self._tuples[tid]) and all(j == i for i, j in enumerate(sources))
+        result = (self._intern(tuple(next_states)), None if unchanged and sources else tuple(sources),
+                  tuple(accepts), word)
         if len(self.transitions) >= _TRANSITION_CACHE_LIMIT:
             self.transitions.clear()
-        self.transitions[(tid, c, edge)] = result
+        self.transitions[(tid, c, prev_word)] = result
         return result
 
     def end_accepts(self, tid: int) -> tuple[tuple[int, int], ...]:
@@ -255,20 +266,58 @@ class Scanner:
         self._closed_until = 0
         self._final: list[Match] = []
 
-    def feed(self, text: str) -> None:
+    def feed(self, text: str) -> int:
+        """Scan ``text``, the next piece of the stream, and return ``safe_end()``.
+
+        This is the per-token hot path, so the automaton loop is written out here.
+        """
         if self.halted or not text:
             self._olength += len(text)
-            return
-        view, index_map = normalize.normalize(text)
+            return self.safe_end()
         base = self._olength
-        if index_map is None:
+        if text.isascii():
+            view = text.lower()
             self._omap.extend(range(base, base + len(text)))
         else:
-            self._omap.extend([base + i for i in index_map])
+            view, index_map = normalize.normalize(text)
+            self._omap.extend([base + i for i in index_map])  # type: ignore[union-attr]
         self._norm += view
         self._olength += len(text)
-        self._advance()
-        self._close_clusters(final=False)
+
+        auto = self._auto
+        transitions = auto.transitions
+        min_max_length = auto.min_max_length
+        p = self._p
+        tid = self._tid
+        starts = self._starts
+        prev_word = self._prev_word
+        for c in view:
+            if starts and p - starts[0] > min_max_length:
+                tid, starts = auto.drop_expired(tid, starts, p)
+            result = transitions.get((tid, c, prev_word))
+            if result is None:
+                result = auto.step(tid, c, prev_word)
+            tid, sources, accepts, prev_word = result
+            if accepts:
+                self._accept(accepts, starts, p)
+                if self.halted:
+                    break
+            if sources is not None:
+                starts = [starts[j] if j >= 0 else p for j in sources]
+            p += 1
+        self._p, self._tid, self._starts, self._prev_word = p, tid, starts, prev_word
+
+        if self._open:
+            self._close_clusters(final=False)
+        if not starts and not self._open:
+            # Nothing refers back into the buffers, which is the usual state between words.
+            self._nbase = p
+            self._norm = ""
+            self._omap.clear()
+            return self._olength if not self.halted else self.safe_end()
+        if len(self._norm) > 1024:
+            self._trim()
+        return self.safe_end()
 
     def finish(self) -> None:
         if self.halted:
@@ -280,6 +329,10 @@ class Scanner:
                 self._accept(accepts, self._starts, self._p)
         self._tid, self._starts = 0, []
         self._close_clusters(final=True)
+
+    def has_matches(self) -> bool:
+        """Whether final matches are waiting in ``take_matches()``."""
+        return bool(self._final)
 
     def take_matches(self) -> list[Match]:
         matches, self._final = self._final, []
@@ -296,13 +349,13 @@ class Scanner:
             return self._olength
         return self._omap[limit - self._nbase]
 
-    def trim(self) -> None:
+    def _trim(self) -> None:
         """Forget view text that no live thread or open match refers to any more."""
         keep_from = self._starts[0] if self._starts else self._p
         if self._open:
             keep_from = min(keep_from, self._open[0][0])
         drop = keep_from - self._nbase
-        if drop > 1024 and drop * 2 > len(self._norm):
+        if drop * 2 > len(self._norm):
             self._norm = self._norm[drop:]
             del self._omap[:drop]
             self._nbase = keep_from
@@ -380,43 +433,6 @@ class Scanner:
         self._final.append(Match(primary.id, primary.rule_set, action, primary.label, ostart, oend, others))
         if action == "stop" and self._halt_on_stop:
             self.halted = True
-
-    def _advance(self) -> None:
-        auto = self._auto
-        transitions = auto.transitions
-        word_cache = normalize._word_cache
-        norm = self._norm
-        nbase = self._nbase
-        end = nbase + len(norm)
-        p = self._p
-        tid = self._tid
-        starts = self._starts
-        prev_word = self._prev_word
-        min_max_length = auto.min_max_length
-
-        while p < end:
-            c = norm[p - nbase]
-            word = word_cache.get(c)
-            if word is None:
-                word = normalize.is_word(c)
-            edge = not (prev_word and word)
-            if starts and p - starts[0] > min_max_length:
-                tid, starts = auto.drop_expired(tid, starts, p)
-            result = transitions.get((tid, c, edge))
-            if result is None:
-                result = auto.step(tid, c, edge)
-            tid, sources, accepts = result
-            if accepts:
-                self._accept(accepts, starts, p)
-                if self.halted:
-                    break
-            if sources:
-                starts = [starts[j] if j >= 0 else p for j in sources]
-            elif starts:
-                starts = []
-            prev_word = word
-            p += 1
-        self._p, self._tid, self._starts, self._prev_word = p, tid, starts, prev_word
 
 
 class CompiledFilter:

@@ -16,7 +16,7 @@ from llmdesk.core.filter.matcher import CompiledFilter, Match, Scanner
 from llmdesk.core.filter.normalize import mask_for
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FilterEvent:
     """That ``count`` matches of one rule were filtered (the filtered text itself is not kept)."""
 
@@ -29,7 +29,7 @@ class FilterEvent:
         return {"rule_id": self.rule_id, "rule_set": self.rule_set, "action": self.action, "count": self.count}
 
 
-@dataclass
+@dataclass(slots=True)
 class FilterOutput:
     """Result of one feed: ``text`` is safe to show now; ``stop`` means a "stop" rule ended the reply."""
 
@@ -88,11 +88,19 @@ class StreamFilter:
     def feed(self, chunk: str) -> FilterOutput:
         if self.stopped:
             return FilterOutput(stop=True)
+        scanner = self._scanner
+        limit = scanner.feed(chunk)
         self._pending += chunk
-        self._scanner.feed(chunk)
-        output = self._emit()
-        self._scanner.trim()
-        return output
+        if scanner.has_matches():
+            return self._emit()
+        # Fast path, taken for most tokens: nothing was filtered, so emit up to the safe point.
+        cut = limit - self._emitted
+        if cut <= 0:
+            return FilterOutput()
+        text = self._pending[:cut]
+        self._pending = self._pending[cut:]
+        self._emitted += cut
+        return FilterOutput(text)
 
     def flush(self) -> FilterOutput:
         if self.stopped:
