@@ -45,9 +45,6 @@ ACCESS_DENIED = QT_TRANSLATE_NOOP(
              "Hugging Face, accept its licence, then enter an access token in Settings > Downloads.")
 NOT_FOUND = QT_TRANSLATE_NOOP(
     CONTEXT, "Not found (HTTP 404): {url}. Check the repository name, the file name and the revision.")
-RANGE_REJECTED = QT_TRANSLATE_NOOP(
-    CONTEXT, "The server rejected the byte range of a resumed download (HTTP 416) for {url} again after "
-             "starting over. Try another download source.")
 CLIENT_ERROR = QT_TRANSLATE_NOOP(
     CONTEXT, "The server rejected the request (HTTP {status} {reason}) for {url}.")
 SERVER_ERROR = QT_TRANSLATE_NOOP(

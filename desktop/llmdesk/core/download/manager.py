@@ -45,13 +45,37 @@ class DownloadManager:
         self._options = options or TransferOptions()
         self._disk_usage = disk_usage
         self._max_concurrent = max_concurrent
-        self._credentials = ep.credentials_from(settings)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)  # notified whenever a task changes state
         self._tasks: dict[str, DownloadTask] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._listeners: list[Callable[[DownloadProgress], None]] = []
         self._closed = False
+        self.apply_settings()
+
+    def apply_settings(self) -> None:
+        """Read the endpoint, token and concurrency limit from settings again (after the user changed them).
+
+        Call on the thread that owns the settings; worker threads use only the values read here. A
+        running download keeps its URL until it is paused and resumed.
+        """
+        self._credentials = ep.credentials_from(self._settings)
+        try:
+            self._endpoint: str | None = ep.resolve_endpoint(self._settings, self._endpoint_override)
+            self._endpoint_error: errors.DownloadError | None = None
+        except errors.DownloadError as exc:
+            self._endpoint, self._endpoint_error = None, exc
+        if self._max_concurrent is not None:
+            limit = self._max_concurrent
+        elif self._settings is not None:
+            limit = int(self._settings.get("max_concurrent_downloads"))
+        else:
+            limit = 2
+        with self._lock:
+            self._limit = max(1, limit)
+            for task in self._tasks.values():
+                task._credentials = self._credentials
+        self._schedule()
 
     # --- queries -------------------------------------------------------------------------------
 
@@ -60,7 +84,10 @@ class DownloadManager:
         return self._models_dir
 
     def endpoint(self) -> str:
-        return ep.resolve_endpoint(self._settings, self._endpoint_override)
+        """Return the base URL for repository files; raise DownloadError when the configured one is invalid."""
+        if self._endpoint is None:
+            raise self._endpoint_error
+        return self._endpoint
 
     def tasks(self) -> list[DownloadTask]:
         with self._lock:
@@ -82,11 +109,7 @@ class DownloadManager:
             self._listeners.remove(listener)
 
     def concurrency_limit(self) -> int:
-        if self._max_concurrent is not None:
-            return max(1, self._max_concurrent)
-        if self._settings is not None:
-            return max(1, int(self._settings.get("max_concurrent_downloads")))
-        return 2
+        return self._limit
 
     # --- adding downloads ----------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from llmdesk.core.download.endpoint import Credentials
 from llmdesk.core.download.http import (
     Response, content_length, http_error, open_url, parse_content_range, sha256_from_etag, strong_etag,
 )
-from llmdesk.core.download.record import PartRecord, part_path, remove_partial
+from llmdesk.core.download.record import PartRecord, part_path, record_path, remove_partial
 from llmdesk.core.i18n import UserMessage
 
 log = logging.getLogger(__name__)
@@ -285,6 +285,8 @@ class DownloadTask:
     def _download(self) -> None:
         self.final_path.parent.mkdir(parents=True, exist_ok=True)
         url = self._url_for()
+        if not record_path(self.final_path).exists():  # deleted with a discarded .part; needed to resume
+            self.record.save(self.final_path)
         if url != self.record.url:
             # The endpoint changed (mirror switch). The old ETag means nothing to the new server;
             # without a hash to check the result against, the .part cannot be trusted either.
@@ -503,11 +505,15 @@ class DownloadTask:
         raise errors.DownloadError(errors.message(
             errors.CLIENT_ERROR, status=status, reason=response.raw.reason, url=response.url), status=status)
 
-    def _reject_content(self, response: Response, url: str, head: bytes | None) -> None:
-        """Raise when the response is a web page, an LFS pointer or not GGUF data."""
+    def _reject_content(self, response: Response, url: str, head: bytes | None, resuming: bool = False) -> None:
+        """Raise when the response is a web page, an LFS pointer or not GGUF data.
+
+        A web page in place of a resumed range keeps the .part: the bytes before it are still good.
+        """
         content_type = (response.headers.get("Content-Type") or "").lower()
         if "text/html" in content_type:
-            raise _Discard(errors.message(errors.HTML_PAGE, url=url))
+            error_type = errors.DownloadError if resuming else _Discard
+            raise error_type(errors.message(errors.HTML_PAGE, url=url))
         if head is None:
             return
         stripped = head.lstrip().lower()
@@ -523,7 +529,7 @@ class DownloadTask:
         if start == 0:
             self._hasher = hashlib.sha256()
             self._hashed = 0
-        self._reject_content(response, url, None)
+        self._reject_content(response, url, None, resuming=start > 0)
         total = self.record.expected_size
         head = bytearray() if start == 0 else None
         position = start
