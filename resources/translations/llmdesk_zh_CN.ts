@@ -16,8 +16,8 @@
         <translation>结论</translation>
     </message>
     <message>
-        <source>Recommended quant</source>
-        <translation>推荐量化</translation>
+        <source>Quant</source>
+        <translation>量化</translation>
     </message>
     <message>
         <source>Memory needed</source>
@@ -42,6 +42,10 @@
     <message>
         <source>Licence</source>
         <translation>许可证</translation>
+    </message>
+    <message>
+        <source>The quantization recommended for this machine; the Details tab lists all of them.</source>
+        <translation>本机推荐的量化；“详情”标签页列出全部量化。</translation>
     </message>
     <message>
         <source>Estimated decoding speed in tokens per second for the recommended quant.</source>
@@ -529,10 +533,6 @@ Source: {source}</source>
     <message>
         <source>Not found (HTTP 404): {url}. Check the repository name, the file name and the revision.</source>
         <translation>未找到（HTTP 404）：{url}。请检查仓库名、文件名和版本。</translation>
-    </message>
-    <message>
-        <source>The server rejected the byte range of a resumed download (HTTP 416) for {url} again after starting over. Try another download source.</source>
-        <translation>重新开始后，服务器仍拒绝了 {url} 续传下载的字节范围（HTTP 416）。请换一个下载源。</translation>
     </message>
     <message>
         <source>The server rejected the request (HTTP {status} {reason}) for {url}.</source>

@@ -32,7 +32,6 @@ VERDICT_ROLE = Qt.ItemDataRole.UserRole + 3
 CONTEXT_CHOICES = (2048, 4096, 8192, 16384, 32768, 131072)
 KV_CHOICES = ("f16", "q8_0", "q4_0")
 PREFERENCE_CHOICES = ("speed", "balanced", "quality")
-BENCHMARKS = ("MMLU", "GSM8K", "HumanEval")
 
 (COL_BUILD, COL_VERDICT, COL_QUANT, COL_MEMORY, COL_SPEED, COL_SIZE, COL_PARAMS, COL_FAMILY,
  COL_MMLU, COL_GSM8K, COL_HUMANEVAL, COL_LICENSE) = range(12)
@@ -65,7 +64,7 @@ class CatalogTableModel(QAbstractTableModel):
 
     def headers(self) -> list[str]:
         names = {
-            COL_BUILD: self.tr("Model"), COL_VERDICT: self.tr("Verdict"), COL_QUANT: self.tr("Recommended quant"),
+            COL_BUILD: self.tr("Model"), COL_VERDICT: self.tr("Verdict"), COL_QUANT: self.tr("Quant"),
             COL_MEMORY: self.tr("Memory needed"), COL_SPEED: self.tr("Est. speed"), COL_SIZE: self.tr("File size"),
             COL_PARAMS: self.tr("Parameters"), COL_FAMILY: self.tr("Family"), COL_MMLU: "MMLU",
             COL_GSM8K: "GSM8K", COL_HUMANEVAL: "HumanEval", COL_LICENSE: self.tr("Licence"),
@@ -100,6 +99,8 @@ class CatalogTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.headers()[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            if section == COL_QUANT:
+                return self.tr("The quantization recommended for this machine; the Details tab lists all of them.")
             if section == COL_SPEED:
                 return self.tr("Estimated decoding speed in tokens per second for the recommended quant.")
             if section == COL_MEMORY:

@@ -22,8 +22,6 @@ from llmdesk.ui.widgets import error_label, hint, show_error
 
 log = logging.getLogger(__name__)
 
-RULE_KINDS = ("term", "regex")
-RULE_ACTIONS = ("mask", "label", "stop")
 _TEST_DELAY_MS = 150
 
 
@@ -125,7 +123,7 @@ class FilterSection(QWidget):
             kind=kind, pattern=rule.get("pattern", ""), action=actions.get(rule.get("action", "mask"), "?"))
 
     def new_rule(self) -> dict[str, Any]:
-        """The rule the editor row describes, with a fresh id."""
+        """Return the rule that the editor row describes, with a fresh id."""
         taken = {rule.get("id") for rule in self.settings.get("filter_custom_rules")}
         number = 1
         while f"custom-{number}" in taken:

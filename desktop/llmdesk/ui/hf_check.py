@@ -1,7 +1,7 @@
 """The "Check a Hugging Face file" dialog: read a remote GGUF header over HTTP Range and show the fit.
 
 Only the header is fetched (usually a few MiB), on a pool thread, from the download source chosen in
-Settings. The answer shows the same verdict and working as the catalog.
+Settings. The dialog shows the same verdict and working as the catalog.
 """
 
 from __future__ import annotations

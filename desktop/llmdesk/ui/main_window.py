@@ -1,8 +1,8 @@
 """The main window: a sidebar of pages, and the background start-up work that fills them in.
 
-Start-up order: the window is built with only the first page and painted; after the first paint, hardware
-detection and the catalog load start on pool threads; when detection is done, the llama.cpp probe (a
-child process, seconds) starts. The Models, Chat and Settings pages are built when first shown. Pages receive results through optional methods they may define:
+Start-up order: the window is built with only the first page and painted. After the first paint,
+hardware detection and the catalog load start on pool threads. When detection is done, the llama.cpp
+probe starts (a child process that takes seconds). The Models, Chat and Settings pages are built when first shown. Pages receive results through optional methods they may define:
 ``set_profile(profile)``, ``set_catalog(catalog)`` and ``shutdown()``.
 """
 
@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         self._lazy_factories[key] = factory
 
     def page(self, key: str) -> QWidget:
-        """The page widget under ``key``; a lazy page is built on this call."""
+        """Return the page widget under ``key``, building a lazy page first."""
         self._build_lazy_page(key)
         return self._pages[key]
 
@@ -238,8 +238,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_first_paint)
 
     def event(self, event: QEvent) -> bool:
-        # A window whose central widget covers it entirely may never get its own paintEvent on some
-        # platforms; the first UpdateRequest after showing is the same moment.
+        # A window whose central widget covers it may get no paintEvent of its own on some platforms.
+        # The first UpdateRequest after showing marks the same moment, because it paints the window.
         handled = super().event(event)
         if event.type() == QEvent.Type.UpdateRequest and not self._painted and self.isVisible():
             self._painted = True

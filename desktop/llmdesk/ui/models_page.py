@@ -1,9 +1,9 @@
 """The Models page: the catalog table with the detail pane, and tabs for downloads and the library.
 
 This module only wires the parts together: ``catalog_view`` (table and controls), ``detail_pane`` (the
-working), ``downloads_panel``, ``library_panel`` and ``hf_check`` (check a Hugging Face file). Fit advice
-for the whole catalog is computed by ``fit_compute`` on a pool thread whenever the profile, the catalog or
-a control changes; a new computation cancels the running one.
+working), ``downloads_panel``, ``library_panel`` and ``hf_check`` (check a Hugging Face file). When the
+profile, the catalog or a control changes, ``fit_compute`` recomputes the advice for the whole catalog
+on a pool thread, and the new computation cancels the running one.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The Settings page, generated from ``core.settings.SETTINGS``.
 
-Each setting gets an editor chosen by its type: a combo box for choices, a check box for booleans, a
-spin box for bounded integers, a line edit for text and optional numbers (masked for secrets), and a
-folder list for ``model_folders``. A change is validated, shown in words when invalid, and saved at once.
+Each setting gets an editor chosen by its type. Choices get a combo box and booleans a check box.
+Bounded integers get a spin box, text and optional numbers a line edit (masked for secrets), and
+``model_folders`` a folder list. A change is validated, shown in words when invalid, and saved at once.
 The filter settings have their own section (``filter_settings.FilterSection``).
 """
 
@@ -264,11 +264,11 @@ class SettingsPage(QWidget):
     # -- saving -----------------------------------------------------------------------------------
 
     def editor(self, key: str) -> QWidget:
-        """The editor widget of a setting (tests and the Models page's "change default" links use it)."""
+        """Return the editor widget of a setting."""
         return self._rows[key].editor
 
     def error_text(self, key: str) -> str:
-        """The error shown under a setting; empty when its value is valid."""
+        """Return the error shown under a setting, or "" when its value is valid."""
         row = self._rows[key]
         return row.error.text() if not row.error.isHidden() else ""
 
