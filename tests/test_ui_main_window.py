@@ -183,3 +183,17 @@ def test_models_page_built_late_gets_data(qtbot):
         window.show_page(PAGE_MODELS)
     assert isinstance(window.models_page, ModelsPage)
     assert window.models_page.fits
+
+
+def test_detection_issues_are_listed(qtbot):
+    from llmdesk.core.hardware.profile import DetectionIssue
+
+    profile = laptop_without_gpu()
+    profile.issues.append(DetectionIssue(probe="nvidia", message="detection failed: driver not loaded",
+                                         reason="driver not loaded"))
+    window = make_window(qtbot, services_for(profile))
+    with qtbot.waitSignal(window.profile_ready, timeout=10_000):
+        window.show()
+    issues = window.machine_page._issues
+    assert issues.isVisibleTo(window)
+    assert issues.text() == "nvidia: detection failed: driver not loaded"

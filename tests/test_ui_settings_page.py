@@ -166,3 +166,14 @@ def test_disabled_filter_leaves_sample_alone(page):
     page.filter_section.sample.setPlainText("Write to jane.roe@example.com today.")
     page.filter_section.run_test()
     assert "off" in page.filter_section.result.toPlainText()
+
+
+def test_token_is_scoped_to_current_source(qtbot, page):
+    combo = page.editor("download_endpoint")
+    combo.setCurrentIndex(combo.findData("hf-mirror"))
+    enter_text(qtbot, page.editor("hf_token"), "hf_secret_value")
+    saved = Settings(page.settings.path)
+    assert saved.get("hf_token") == "hf_secret_value"
+    assert saved.get("hf_token_endpoint") == "https://hf-mirror.com"
+    assert "https://hf-mirror.com" in page._status.text()
+    assert "hf_secret_value" not in page._status.text()

@@ -2377,6 +2377,10 @@ Source: {source}</source>
         <translation>已保存。重新启动 LLM Desk 后使用新语言。</translation>
     </message>
     <message>
+        <source>Saved. The token is sent only to {endpoint}.</source>
+        <translation>已保存。令牌只会发送给 {endpoint}。</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>

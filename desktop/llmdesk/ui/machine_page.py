@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QT
 
 from llmdesk.core.hardware.profile import GpuInfo, LlamaBuildInfo, MachineProfile
 from llmdesk.core.settings import Settings
-from llmdesk.ui.i18n import translate_marked
+from llmdesk.ui.i18n import translate_marked, translate_message
 from llmdesk.ui.widgets import error_label, format_bandwidth, format_bytes, heading, hint, show_error
 
 # Instruction sets that matter for llama.cpp's CPU kernels, in the order they are listed.
@@ -128,8 +128,8 @@ class MachinePage(QWidget):
         section.setFirstColumnSpanned(True)
         for name, value, source in rows:
             item = QTreeWidgetItem(section, [name, value, source])
+            item.setToolTip(1, value if not source else f"{value}\n{source}")
             if source:
-                item.setToolTip(1, source)
                 item.setToolTip(2, source)
         return section
 
@@ -219,7 +219,10 @@ class MachinePage(QWidget):
             section.setToolTip(0, info.system_info)
 
     def _show_issues(self, profile: MachineProfile) -> None:
-        lines = [self.tr("{probe}: {message}").format(probe=issue.probe, message=issue.message)
+        from llmdesk.core.hardware._util import issue_user_message
+
+        lines = [self.tr("{probe}: {message}").format(probe=issue.probe,
+                                                      message=translate_message(issue_user_message(issue)))
                  for issue in profile.issues]
         self._issues.setText("\n".join(lines))
         self._issues.setVisible(bool(lines))

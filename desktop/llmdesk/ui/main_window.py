@@ -8,10 +8,10 @@ probe starts (a child process that takes seconds). The Models, Chat and Settings
 
 from __future__ import annotations
 
+import copy
 import importlib
 import importlib.util
 import logging
-from dataclasses import replace
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_profile_detected(self, profile: MachineProfile) -> None:
         if self.llama_info is not None and profile.llama is None:
-            profile = replace(profile, llama=self.llama_info)
+            profile = _with_llama(profile, self.llama_info)
         self._set_profile(profile)
         self.statusBar().showMessage(self.tr("Hardware detected."), 5000)
         if self.llama_info is None and not self._llama_probe.is_running():
@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
     def _on_llama_probed(self, info: LlamaBuildInfo) -> None:
         self.llama_info = info
         if self.profile is not None:
-            self._set_profile(replace(self.profile, llama=info))
+            self._set_profile(_with_llama(self.profile, info))
         self.llama_probed.emit(info)
 
     @Slot(object)
@@ -335,3 +335,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.shutdown()
         super().closeEvent(event)
+
+
+def _with_llama(profile: MachineProfile, info: LlamaBuildInfo) -> MachineProfile:
+    """Return a copy of ``profile`` with llama.cpp's view of the devices merged in (pure arithmetic)."""
+    from llmdesk.core.hardware import apply_llama
+
+    return apply_llama(copy.deepcopy(profile), info)

@@ -286,7 +286,21 @@ class SettingsPage(QWidget):
             self._status.setText(self.tr("Not saved: fix the value marked in red."))
             return
         show_error(row.error, "")
+        if key == "hf_token":
+            self._scope_token()
         self._save(key)
+
+    def _scope_token(self) -> None:
+        """Tie the access token to the download source in use now, so it is never sent elsewhere."""
+        from llmdesk.core.download.endpoint import resolve_endpoint
+        from llmdesk.core.download.errors import DownloadError
+        from llmdesk.core.settings import ENDPOINT_PRESETS
+
+        try:
+            endpoint = resolve_endpoint(self.settings)
+        except DownloadError:
+            endpoint = ENDPOINT_PRESETS["huggingface"]
+        self.settings.set("hf_token_endpoint", endpoint if self.settings.get("hf_token") else "")
 
     def _save(self, key: str) -> None:
         try:
@@ -298,6 +312,9 @@ class SettingsPage(QWidget):
             return
         if key in RESTART_KEYS:
             self._status.setText(self.tr("Saved. The new language is used after you restart LLM Desk."))
+        elif key == "hf_token" and self.settings.get("hf_token"):
+            self._status.setText(self.tr("Saved. The token is sent only to {endpoint}.").format(
+                endpoint=self.settings.get("hf_token_endpoint")))
         else:
             self._status.setText(self.tr("Saved."))
         if key == "download_endpoint":
