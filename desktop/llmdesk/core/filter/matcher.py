@@ -403,8 +403,10 @@ class Scanner:
                 # A chain of overlapping matches (sk-sk-sk-...) must not grow without bound: close it
                 # here, at a point that depends on the text alone, and clip later matches to its end.
                 self._closed_until = position
-                while clusters and not self.halted:
-                    self._finalize(clusters.pop(0))
+                for cluster in clusters:
+                    self._finalize(cluster)
+                    if self.halted:
+                        break
                 clusters.clear()
                 if self.halted:
                     return
@@ -412,10 +414,16 @@ class Scanner:
     def _close_clusters(self, final: bool) -> None:
         """Turn open clusters that no live thread can reach any more into final matches."""
         limit = self._starts[0] if (self._starts and not final) else None
-        while self._open and (limit is None or self._open[0][1] <= limit) and not self.halted:
-            self._finalize(self._open.pop(0))
+        closed = 0
+        for cluster in self._open:
+            if self.halted or (limit is not None and cluster[1] > limit):
+                break
+            self._finalize(cluster)
+            closed += 1
         if self.halted:
             self._open.clear()
+        else:
+            del self._open[:closed]
 
     def _finalize(self, cluster: list) -> None:
         start, end, members, _ = cluster
