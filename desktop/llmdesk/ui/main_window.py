@@ -333,6 +333,9 @@ class MainWindow(QMainWindow):
                 log.warning("%s did not return within %.0f s at shutdown", runner.name, timeout_s)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        # Hide first: shutdown waits for workers, and for running downloads when "Keep downloading
+        # after closing" is on, which must not look like a frozen window.
+        self.hide()
         self.shutdown()
         super().closeEvent(event)
 
