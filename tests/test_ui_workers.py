@@ -1,0 +1,122 @@
+"""TaskRunner: results, errors and progress reach the GUI thread; a cancelled task's never do."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QThread, QThreadPool
+
+from llmdesk.ui.qt_workers import TaskRunner, TaskState
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left():
+    yield
+    assert QThreadPool.globalInstance().waitForDone(20_000), "a pool task was still running after the test"
+
+
+@pytest.fixture
+def runner(qtbot):
+    task_runner = TaskRunner("test task")
+    yield task_runner
+    task_runner.cancel()
+    task_runner.wait_for_done(10)
+
+
+def test_result_arrives_on_gui_thread(qtbot, runner):
+    threads = {}
+
+    def task(state: TaskState) -> int:
+        threads["task"] = QThread.currentThread()
+        return 42
+
+    received = {}
+    runner.succeeded.connect(lambda value: received.update(value=value, thread=QThread.currentThread()))
+    with qtbot.waitSignal(runner.succeeded, timeout=5_000):
+        runner.start(task)
+    assert received["value"] == 42
+    assert received["thread"] == QCoreApplication.instance().thread()
+    assert threads["task"] != received["thread"]
+    assert not runner.is_running()
+
+
+def test_error_is_delivered(qtbot, runner, caplog):
+    def task(state: TaskState) -> None:
+        raise OSError("disk unplugged")
+
+    with qtbot.waitSignal(runner.failed, timeout=5_000) as blocker:
+        runner.start(task)
+    assert isinstance(blocker.args[0], OSError)
+    assert "disk unplugged" in str(blocker.args[0])
+    assert any("test task failed" in record.getMessage() for record in caplog.records)
+
+
+def test_new_task_cancels_old_and_drops_its_result(qtbot, runner):
+    gate = threading.Event()
+    first_saw_interrupt = threading.Event()
+
+    def slow(state: TaskState) -> str:
+        gate.wait(10)
+        if state.is_interruption_requested():
+            first_saw_interrupt.set()
+        return "stale"
+
+    results = []
+    runner.succeeded.connect(results.append)
+    runner.start(slow)
+    with qtbot.waitSignal(runner.succeeded, timeout=5_000):
+        runner.start(lambda state: "fresh")
+    gate.set()
+    assert runner.wait_for_done(10)
+    qtbot.wait(50)
+    assert results == ["fresh"]
+    assert first_saw_interrupt.is_set()
+
+
+def test_cancel_drops_error_and_progress(qtbot, runner):
+    gate = threading.Event()
+
+    def task(state: TaskState) -> None:
+        gate.wait(10)
+        state.set_progress(0.5, "half")
+        raise RuntimeError("after cancel")
+
+    seen = []
+    runner.failed.connect(seen.append)
+    runner.progressed.connect(lambda fraction, message: seen.append(fraction))
+    runner.start(task)
+    runner.cancel()
+    gate.set()
+    assert runner.wait_for_done(10)
+    qtbot.wait(50)
+    assert seen == []
+
+
+def test_progress_and_partial_results(qtbot, runner):
+    def task(state: TaskState) -> str:
+        state.set_partial_result("first half")
+        state.set_progress(1.0, "done")
+        return "all"
+
+    progress, partial = [], []
+    runner.progressed.connect(lambda fraction, message: progress.append((fraction, message)))
+    runner.partial_result_ready.connect(partial.append)
+    with qtbot.waitSignal(runner.succeeded, timeout=5_000):
+        runner.start(task)
+    assert partial == ["first half"]
+    assert progress == [(1.0, "done")]
+
+
+def test_progress_is_throttled(qtbot, runner):
+    def task(state: TaskState) -> None:
+        for step in range(1000):
+            state.set_progress(step / 1000)
+        state.set_progress(1.0)
+
+    fractions = []
+    runner.progressed.connect(lambda fraction, message: fractions.append(fraction))
+    with qtbot.waitSignal(runner.succeeded, timeout=5_000):
+        runner.start(task)
+    assert fractions[-1] == 1.0
+    assert len(fractions) < 1000
