@@ -5,12 +5,13 @@
     incremental UTF-8 decoder. Runs without and with ``StreamFilter.feed()`` on each token's text (all
     shipped rule sets on) alternate in the same process. Two figures come out: the tokens/s ratio of the
     medians, and the time spent inside feed() as a share of the filtered runs' wall time. The second
-    is the precise one because it does not depend on run-to-run noise.
+    is the precise one because it does not depend on run-to-run noise. A third run per repeat feeds
+    the text of 8 tokens at a time, as an engine that filters once per IPC batch would.
 (b) Filter throughput on English prose with a few matches, fed in 4-character chunks (about one token)
     and at once: MB/s and microseconds per chunk.
-(c) Worst case: adversarial texts of 0.25, 0.5 and 1 MB (near-miss prefixes, long runs of one letter,
-    digit streams that keep Luhn candidates alive, overlapping key prefixes), printed as seconds per MB
-    for each size, so linear scaling shows as a flat row.
+(c) Worst case: adversarial texts of 0.25, 0.5 and 1 MB, such as near-miss prefixes, long runs of one
+    letter, digit streams that keep Luhn candidates alive and overlapping key prefixes. Each is printed
+    as seconds per MB for each size, so linear scaling shows as a flat row.
 
 Run: .venv/bin/python bench/filter.py [--tokens 1000] [--repeats 5] [--max-mb 1.0]
 """
@@ -34,6 +35,7 @@ from llmdesk.core.filter import FilterConfig, StreamFilter, compile_filter  # no
 
 ALL_SETS = ["profanity", "personal_data", "secrets"]
 PROMPT = "Tell me a long story about the city, the people and the music."
+BATCH = 8
 
 PROSE = (
     "The committee met on Tuesday to review the budget for the new library wing. After a long "
@@ -65,28 +67,37 @@ ADVERSARIAL_KINDS = ["one letter", "near-miss terms", "card-like groups", "rando
                      "e-mail fragments", "matches near live threads", "cjk near-misses"]
 
 
-def generate_once(llm, prompt_tokens: list[int], n_tokens: int, compiled,
-                  texts: list[str] | None = None) -> tuple[float, float, float]:
-    """Return (tokens per second, seconds inside feed(), wall seconds); append token texts to ``texts``."""
+def generate_once(llm, prompt_tokens: list[int], n_tokens: int, compiled, texts: list[str] | None = None,
+                  batch: int = 1) -> tuple[float, float, float]:
+    """Return (tokens per second, seconds inside feed(), wall seconds); append token texts to ``texts``.
+
+    With ``batch`` > 1 the text of that many tokens is fed at once, as an engine that filters per IPC
+    batch would do."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     stream = StreamFilter(compiled) if compiled is not None else None
     in_filter = 0.0
     count = 0
+    waiting: list[str] = []
     started = time.perf_counter()
     for token in llm.generate(prompt_tokens, temp=0.0, top_k=40, top_p=0.95, min_p=0.05,
                               repeat_penalty=1.0, reset=True):
         text = decoder.decode(llm.detokenize([token]))
         if texts is not None:
             texts.append(text)
-        if stream is not None and text:
-            before = time.perf_counter()
-            stream.feed(text)
-            in_filter += time.perf_counter() - before
+        waiting.append(text)
+        if stream is not None and len(waiting) >= batch:
+            piece = "".join(waiting) if batch > 1 else text
+            waiting.clear()
+            if piece:
+                before = time.perf_counter()
+                stream.feed(piece)
+                in_filter += time.perf_counter() - before
         count += 1
         if count >= n_tokens:
             break
     if stream is not None:
         before = time.perf_counter()
+        stream.feed("".join(waiting))
         stream.flush()
         in_filter += time.perf_counter() - before
     elapsed = time.perf_counter() - started
@@ -99,13 +110,15 @@ def bench_engine(model_name: str, path: Path, compiled, n_tokens: int, repeats: 
     llm = llama_cpp.Llama(model_path=str(path), n_ctx=2048, verbose=False)
     prompt_tokens = llm.tokenize(PROMPT.encode(), add_bos=True)
     generate_once(llm, prompt_tokens, 50, compiled)  # warm-up, also fills the filter's caches
-    bare, filtered, shares = [], [], []
+    bare, filtered, shares, batched_shares = [], [], [], []
     for _ in range(repeats):
         rate, _, _ = generate_once(llm, prompt_tokens, n_tokens, None)
         bare.append(rate)
         rate, in_filter, elapsed = generate_once(llm, prompt_tokens, n_tokens, compiled)
         filtered.append(rate)
         shares.append(in_filter / elapsed)
+        _, in_filter, elapsed = generate_once(llm, prompt_tokens, n_tokens, compiled, batch=BATCH)
+        batched_shares.append(in_filter / elapsed)
     texts: list[str] = []
     generate_once(llm, prompt_tokens, n_tokens, None, texts)
     replay = replay_feed_seconds(compiled, texts)
@@ -118,6 +131,8 @@ def bench_engine(model_name: str, path: Path, compiled, n_tokens: int, repeats: 
     in_loop_us = share * 1e6 / filtered_median
     print(f"  {'':9s} feed() per token: {in_loop_us:.2f} us inside the generate loop, "
           f"{replay * 1e6 / len(texts):.2f} us replaying the same {len(texts)} token texts alone")
+    print(f"  {'':9s} feeding every {BATCH} tokens' text at once: time in feed() "
+          f"{statistics.median(batched_shares) * 100:.2f} %")
     del llm
 
 

@@ -183,3 +183,17 @@ def test_megabyte_of_adversarial_text_finishes(compiled):
     stream = StreamFilter(compiled)
     pieces = [stream.feed(prefix[i:i + 4096]).text for i in range(0, len(prefix), 4096)]
     assert "".join(pieces) + stream.flush().text == compiled.apply(prefix).text
+
+
+def test_expanding_character_split_between_matches():
+    compiled = compile_filter(FilterConfig([], [
+        {"id": "left", "kind": "term", "pattern": "as", "action": "mask"},
+        {"id": "right", "kind": "term", "pattern": "sb", "action": "label"},
+    ]))
+    # "aßb" folds to "assb": "as" ends and "sb" starts inside the view of "ß".
+    text = "xaßbx"
+    expected = compiled.apply(text).text
+    assert expected == "x**[right]x"
+    for i in range(len(text) + 1):
+        emitted, _ = run_stream(compiled, [text[:i], text[i:]])
+        assert emitted == expected

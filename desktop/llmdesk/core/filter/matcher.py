@@ -151,6 +151,9 @@ class Automaton:
         self.min_max_length = min((b.max_length for b in self.branches), default=1 << 30)
         self.max_max_length = max((b.max_length for b in self.branches), default=0)
 
+        # NOTE: interned thread tuples are never dropped (scanners refer to them by id). Text that
+        # keeps producing new combinations of live threads grows this table; the transition cache
+        # itself is capped.
         self._tuples: list[tuple[int, ...]] = [()]
         self._tuple_ids: dict[tuple[int, ...], int] = {(): 0}
         self.transitions: dict[tuple[int, str, bool], Transition] = {}
@@ -265,6 +268,7 @@ class Scanner:
         self._open: list[list] = []
         self._closed_until = 0
         self._final: list[Match] = []
+        self._last_end = 0          # original end of the last final match
 
     def feed(self, text: str) -> int:
         """Scan ``text``, the next piece of the stream, and return ``safe_end()``.
@@ -434,9 +438,10 @@ class Scanner:
         action = "stop" if any(r.action == "stop" for r in rules) else primary.action
         ostart = self._omap[start - self._nbase]
         oend = self._omap[end - 1 - self._nbase] + 1
-        if self._final and ostart < self._final[-1].end:
+        if ostart < self._last_end:
             # Two view characters of one original character (ß -> ss) can split between matches.
-            ostart = self._final[-1].end
+            ostart = self._last_end
+        self._last_end = oend
         others = tuple(r.id for r in rules if r is not primary)
         self._final.append(Match(primary.id, primary.rule_set, action, primary.label, ostart, oend, others))
         if action == "stop" and self._halt_on_stop:
