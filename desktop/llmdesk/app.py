@@ -107,6 +107,12 @@ def run_gui(argv: list[str]) -> int:
     from llmdesk.ui.theme import apply_theme
 
     apply_theme(app, settings.get("theme"))
+
+    def follow_system_scheme(_scheme: object) -> None:
+        if settings.get("theme") == "system":
+            apply_theme(app, "system")
+
+    app.styleHints().colorSchemeChanged.connect(follow_system_scheme)
     log.info("Interface language %s", language)
 
     from llmdesk.ui.main_window import MainWindow
