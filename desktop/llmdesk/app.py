@@ -130,7 +130,9 @@ def run_gui(argv: list[str]) -> int:
     keepalive = QTimer()
     keepalive.timeout.connect(lambda: None)
     keepalive.start(500)
-    return app.exec()
+    status = app.exec()
+    window.shutdown()  # a no-op wait when closeEvent already ran; covers quitting without closing
+    return status
 
 
 if __name__ == "__main__":

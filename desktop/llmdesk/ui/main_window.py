@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.llama_info: LlamaBuildInfo | None = None
         self.catalog_error: Exception | None = None
         self._painted = False
+        self._shut_down = False
         self._pages: dict[str, QWidget] = {}
         self._lazy_factories: dict[str, Callable[[], QWidget]] = {}
 
@@ -249,6 +250,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _after_first_paint(self) -> None:
         self.first_painted.emit()
+        if self._shut_down:  # closed by a first_painted handler (the start-up benchmark does this)
+            return
         self.start_background_work()
         if PAGE_MODELS not in self._lazy_factories:
             self.models_page.start_background_work()
@@ -323,7 +326,13 @@ class MainWindow(QMainWindow):
     # -- shutdown ---------------------------------------------------------------------------------
 
     def shutdown(self, timeout_s: float = 10.0) -> None:
-        """Cancel background work and wait for pool threads to return; pages release their resources."""
+        """Cancel background work and wait for pool threads to return; pages release their resources.
+
+        Only the first call does anything.
+        """
+        if self._shut_down:
+            return
+        self._shut_down = True
         for runner in (self._detection, self._catalog_loader, self._llama_probe):
             runner.cancel()
         for shutdown_page in self._each_page("shutdown"):

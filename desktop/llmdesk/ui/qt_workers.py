@@ -62,10 +62,10 @@ class TaskState:
             return
         self._last_progress = value
         self._last_progress_at = now
-        self._relay.progressed.emit(self._generation, value)
+        _emit(self._relay.progressed, self._generation, value)
 
     def set_partial_result(self, value: Any) -> None:
-        self._relay.partial_result_ready.emit(self._generation, value)
+        _emit(self._relay.partial_result_ready, self._generation, value)
 
     def _request_interruption(self) -> None:
         self._interrupt.set()
@@ -90,11 +90,19 @@ class _Runnable(QRunnable):
             log.debug("Task %s stopped on request", self._name)
         except Exception as exc:  # noqa: BLE001 - every task error is reported to the GUI
             log.exception("Task %s failed", self._name)
-            self._relay.failed.emit(self._generation, exc)
+            _emit(self._relay.failed, self._generation, exc)
         else:
-            self._relay.succeeded.emit(self._generation, result)
+            _emit(self._relay.succeeded, self._generation, result)
         finally:
             self._done.set()
+
+
+def _emit(signal: Any, generation: int, value: Any) -> None:
+    """Emit unless the runner that owns the relay has been deleted (its window closed meanwhile)."""
+    try:
+        signal.emit(generation, value)
+    except RuntimeError:
+        log.debug("Dropped a task report: its runner no longer exists")
 
 
 class TaskRunner(QObject):
