@@ -178,6 +178,7 @@ class ModelsPage(QWidget):
         if self.library is not None:
             self._library_tab.layout().addWidget(self.library)
             self.downloads.download_finished.connect(lambda _path: self.library.rescan())
+            self.catalog_view.params_changed.connect(lambda _params: self.library.rescan())
             if self.profile is not None:
                 self.library.set_profile(self.profile)
             if self.catalog is not None:
