@@ -197,3 +197,17 @@ def test_detection_issues_are_listed(qtbot):
     issues = window.machine_page._issues
     assert issues.isVisibleTo(window)
     assert issues.text() == "nvidia: detection failed: driver not loaded"
+
+
+def test_app_process_paints_and_exits(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LLMDESK_EXIT_AFTER_PAINT="1",
+               LLMDESK_HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-m", "llmdesk"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^first-paint \d+\.\d+$", result.stdout, re.MULTILINE)
+    assert "Traceback" not in result.stderr
