@@ -14,7 +14,6 @@ import hashlib
 import http.client
 import logging
 import os
-import queue
 import random
 import re
 import shutil
@@ -525,7 +524,7 @@ class DownloadTask:
             raise _Discard(errors.message(errors.NOT_GGUF, url=url, start=repr(bytes(head[:16]))))
 
     def _stream(self, response: Response, url: str, start: int) -> bool:
-        """Write the body into the .part from ``start``; hash it in parallel; True when complete."""
+        """Write the body into the .part from ``start`` and hash it; True when complete."""
         if start == 0:
             self._hasher = hashlib.sha256()
             self._hashed = 0
@@ -537,40 +536,34 @@ class DownloadTask:
             self._done = start
         self._last_sample = (time.monotonic(), start)
         reader = _BodyReader(response.raw)
-        pipeline = _HashPipeline(self._hasher, self._options.chunk_size)
-        try:
-            with _open_part(self.part_path, start) as handle:
-                buffer, filled = pipeline.take(), 0
-                while True:
-                    if self._stop.is_set():
-                        raise _Stopped
-                    if filled == len(buffer):
-                        pipeline.release(buffer)
-                        buffer, filled = pipeline.take(), 0
-                    view = memoryview(buffer)
-                    count = reader.readinto(view[filled:])
-                    if not count:
-                        break
-                    piece = view[filled:filled + count]
-                    if head is not None:
-                        head += piece[:_SNIFF_BYTES - len(head)]
-                        if len(head) >= len(GGUF_MAGIC):
-                            self._reject_content(response, url, bytes(head))
-                            head = None
-                    pipeline.submit(buffer, filled, count)
-                    self._write(handle, piece, position)
-                    filled += count
-                    position += count
-                    self._advance(position)
+        view = memoryview(bytearray(self._options.chunk_size))
+        with _open_part(self.part_path, start) as handle:
+            while True:
                 if self._stop.is_set():
                     raise _Stopped
-                if total is not None and position < total:
-                    raise http.client.IncompleteRead(b"", total - position)
-                if head is not None:  # fewer than 4 bytes in the whole file
-                    self._reject_content(response, url, bytes(head))
-                os.fsync(handle.fileno())
-        finally:
-            self._hashed = start + pipeline.close()
+                count = reader.readinto(view)
+                if not count:
+                    break
+                piece = view[:count]
+                if head is not None:
+                    head += piece[:_SNIFF_BYTES - len(head)]
+                    if len(head) >= len(GGUF_MAGIC):
+                        self._reject_content(response, url, bytes(head))
+                        head = None
+                self._write(handle, piece, position)
+                # Hashing inline costs less CPU than a hasher thread: measured on a loaded 2-core VM
+                # (bench/download.py), the thread's GIL hand-offs cost more system time than they overlapped.
+                self._hasher.update(piece)
+                position += count
+                self._hashed = position
+                self._advance(position)
+            if self._stop.is_set():
+                raise _Stopped
+            if total is not None and position < total:
+                raise http.client.IncompleteRead(b"", total - position)
+            if head is not None:  # fewer than 4 bytes in the whole file
+                self._reject_content(response, url, bytes(head))
+            os.fsync(handle.fileno())
         if total is None:
             self.record.expected_size = position
             self.record.save(self.final_path)
@@ -625,52 +618,6 @@ class DownloadTask:
         self.sha256 = digest
         with self._lock:
             self._done = size
-
-
-class _HashPipeline:
-    """Hash received pieces in a second thread, so hashing overlaps the network and disk I/O.
-
-    hashlib releases the GIL while it hashes large buffers. Pieces of a buffer are hashed in the
-    order submitted; a buffer goes back to the pool after ``release``. The fixed pool bounds memory,
-    and ``take`` blocks while the hasher is behind by the whole pool.
-    """
-
-    _POOL = 4
-
-    def __init__(self, hasher, chunk_size: int) -> None:
-        self._hasher = hasher
-        self._free: queue.Queue[bytearray] = queue.Queue()
-        for _ in range(self._POOL):
-            self._free.put(bytearray(chunk_size))
-        # (buffer, start, count); count None returns the buffer to the pool; None ends the thread.
-        self._work: queue.Queue[tuple[bytearray, int, int | None] | None] = queue.Queue()
-        self._submitted = 0
-        self._thread = threading.Thread(target=self._hash_loop, name="download-hash", daemon=True)
-        self._thread.start()
-
-    def _hash_loop(self) -> None:
-        while (item := self._work.get()) is not None:
-            buffer, start, count = item
-            if count is None:
-                self._free.put(buffer)
-            else:
-                self._hasher.update(memoryview(buffer)[start:start + count])
-
-    def take(self) -> bytearray:
-        return self._free.get()
-
-    def submit(self, buffer: bytearray, start: int, count: int) -> None:
-        self._submitted += count
-        self._work.put((buffer, start, count))
-
-    def release(self, buffer: bytearray) -> None:
-        self._work.put((buffer, 0, None))
-
-    def close(self) -> int:
-        """Wait until every submitted piece is hashed; return the number of bytes hashed."""
-        self._work.put(None)
-        self._thread.join()
-        return self._submitted
 
 
 class _BodyReader:
