@@ -67,6 +67,11 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
 # about a missing import and would build a bundle that fails when the chat starts.
 REQUIRED_MODULES = ("PySide6", "llama_cpp", "pyqtgraph", "numpy", "gguf", "psutil", "platformdirs", "jinja2")
 
+# Files under llama_cpp/lib that collect_dynamic_libs and PyInstaller's dependency scan bring in as
+# binaries; collect_data_files skips them so they are not copied twice. Anything else there (a
+# Metal shader library in builds that do not embed it) still ships as data.
+LLAMA_LIBRARY_PATTERNS = ("lib/*.so", "lib/*.so.*", "lib/*.dylib", "lib/*.dll", "lib/*.lib")
+
 # Optional modules bundled only when installed in the build environment.
 OPTIONAL_IMPORTS = ("pynvml",)  # the "nvidia" extra: memory figures from NVML
 

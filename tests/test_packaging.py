@@ -7,6 +7,7 @@ with LLMDESK_TEST_PACKAGING=1 (Linux only; it installs PyInstaller into this env
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import json
 import os
@@ -116,6 +117,17 @@ def test_translations_match_app_languages():
 def test_hidden_imports_resolve():
     for name in bundle.HIDDEN_IMPORTS:
         assert importlib.util.find_spec(name) is not None, f"hidden import {name} does not exist"
+
+
+def test_llama_library_patterns_cover_installed_libraries():
+    llama_cpp = pytest.importorskip("llama_cpp")
+    library_dir = Path(llama_cpp.__file__).parent / "lib"
+    files = [path.name for path in library_dir.iterdir() if path.is_file()] if library_dir.is_dir() else []
+    if not files:
+        pytest.skip(f"no llama.cpp libraries in {library_dir}")
+    for name in files:
+        assert any(fnmatch.fnmatch(f"lib/{name}", pattern) for pattern in bundle.LLAMA_LIBRARY_PATTERNS), \
+            f"llama_cpp/lib/{name} would be collected a second time as a data file"
 
 
 def test_required_modules_installed():
