@@ -30,8 +30,6 @@ BUILD_ENV = "LLMDESK_TEST_PACKAGING"
 
 def load_module(name: str):
     """Import packaging/NAME.py by path; packaging/ is not a package (it would shadow "packaging")."""
-    if str(PACKAGING) not in sys.path:
-        sys.path.insert(0, str(PACKAGING))  # build.py imports bundle and icons as top-level modules
     spec = importlib.util.spec_from_file_location(f"llmdesk_packaging_{name}", PACKAGING / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
