@@ -61,6 +61,8 @@ def test_validate_rejects_catastrophic_patterns(pattern, reason_part):
     ("a|", "empty text"),
     ("\\b", "empty text"),
     ("a{5000}", "above"),
+    ("(a{1000}){1000}", "too large"),
+    ("(x{100}y){100}z{100}(w{100}){100}q{1000}", "too large"),
     ("", "no pattern"),
 ])
 def test_validate_rejects_invalid_regex(pattern, reason_part):
@@ -84,6 +86,7 @@ def test_validate_rejects_invalid_regex(pattern, reason_part):
     "\\u4f60\\u597d",
     "a{2,}",
     "[^\\s]{8}",
+    "(a{100}b){100}",
 ])
 def test_validate_accepts_safe_regex(pattern):
     validate_rule(regex_rule(pattern))

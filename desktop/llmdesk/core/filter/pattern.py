@@ -556,9 +556,31 @@ def check_structure(node: Node) -> None:
             check_structure(option)
 
 
+def state_count(node: Node) -> int:
+    """Number of NFA states ``node`` compiles to (counted repetition is expanded into copies)."""
+    if isinstance(node, (Char, WordEdge)):
+        return 1
+    if isinstance(node, Empty):
+        return 0
+    if isinstance(node, Concat):
+        return sum(state_count(n) for n in node.items)
+    if isinstance(node, Alt):
+        return sum(state_count(n) for n in node.options) + 1
+    if isinstance(node, Repeat):
+        body = state_count(node.body)
+        if node.max is None:
+            return body * (node.min + 1) + 1
+        return body * node.max + (node.max - node.min)
+    raise TypeError(node)
+
+
 def parse_pattern(pattern: str, fold: Callable[[str], str]) -> Node:
     """Parse and check a user pattern. ``fold`` normalizes literal characters like the text."""
     node = _Parser(pattern, fold).parse()
+    if state_count(node) > MAX_STATES_PER_RULE:
+        raise _error(QT_TRANSLATE_NOOP(
+            _CTX, "The pattern is too large (over {limit} automaton states); use smaller repeat counts."),
+            limit=MAX_STATES_PER_RULE)
     if can_be_empty(node):
         raise _error(QT_TRANSLATE_NOOP(_CTX, "The pattern can match empty text; it must match at least one "
                                              "character."))
