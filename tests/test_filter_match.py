@@ -278,6 +278,12 @@ def test_overlapping_matches_merge():
     assert {e.rule_id for e in out.events} == {"personal_data.email", "profanity.en"}
 
 
+def test_cyrillic_class_sees_folded_letters():
+    compiled = compile_filter(FilterConfig([], [{"id": "r", "kind": "regex", "pattern": "код[а-я]+",
+                                                 "action": "mask"}]))
+    assert compiled.apply("КОДЕКС и кодовое").text == "****** и *******"
+
+
 def test_word_edge_escape():
     compiled = compile_filter(FilterConfig([], [{"id": "r", "kind": "regex", "pattern": "\\bpin\\d+\\b"}]))
     assert compiled.apply("pin42 spin42 pin42x").text == "***** spin42 pin42x"

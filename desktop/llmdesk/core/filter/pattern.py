@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from llmdesk.core.filter.normalize import LOOKALIKES
 from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
 
 _CTX = "Filter"
@@ -95,7 +96,18 @@ class CharSet:
             upper = c.upper()
             if upper != c and len(upper) == 1:
                 inside = self._contains_raw(upper)
+        if not inside:
+            # The text has Cyrillic and Greek look-alikes folded to Latin, so [а-я] must still see "а".
+            for original in _LOOKALIKE_SOURCES.get(c, ()):
+                if self._contains_raw(original) or self._contains_raw(original.upper()):
+                    inside = True
+                    break
         return inside != self.negated
+
+
+_LOOKALIKE_SOURCES: dict[str, list[str]] = {}
+for _source, _latin in LOOKALIKES.items():
+    _LOOKALIKE_SOURCES.setdefault(_latin, []).append(_source)
 
 
 def literal_set(c: str) -> CharSet:
