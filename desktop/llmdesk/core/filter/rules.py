@@ -8,9 +8,9 @@ A rule set file in ``resources/filters/`` holds::
 
 A term rule lists ``"terms"`` (data) or one ``"pattern"`` (a user's rule). A term ending in ``*`` also
 matches the rest of the word (``fuck*`` covers ``fucking``). ``"validator"`` names a check-digit
-function from validators.VALIDATORS. ``"max_length"`` bounds how long one match can be (default
-DEFAULT_MAX_LENGTH characters of normalized text); it is also the longest text the stream filter may
-hold back while a match is in progress.
+function from validators.VALIDATORS. ``"max_length"`` bounds how long one match can be, in characters
+of normalized text (default DEFAULT_MAX_LENGTH; user rules always get the default). The stream filter
+holds back less than twice the largest ``max_length`` in use. Separator tolerance applies to terms only.
 """
 
 from __future__ import annotations
