@@ -1,7 +1,7 @@
 """Check-digit validators that rule data names in its ``"validator"`` field.
 
 Each takes the matched text in its normalized form (case-folded, so letters are lowercase) and returns
-whether the match stands. A pattern finds candidates; the validator drops numbers that only look right.
+whether the match is kept. A pattern finds candidates; the validator drops numbers that only look right.
 """
 
 from __future__ import annotations
