@@ -1,8 +1,8 @@
 """Download throughput against curl, and peak memory (RSS) against file size.
 
 Serves generated GGUF files (a tiny model padded with a sparse hole) from tests/http_fault_server.py on
-127.0.0.1 in a separate process, which sends with sendfile; in the same process its threads would
-compete for the GIL with the client being measured. Then:
+127.0.0.1, which sends with sendfile. The server runs in a separate process, because its threads would
+otherwise compete for the GIL with the client being measured. Then:
 
 1. throughput: curl and LLM Desk fetch the same file from the same server, alternately, and the best
    of ``--rounds`` runs of each is compared. LLM Desk's time covers its whole download: HEAD, GET with
@@ -20,6 +20,7 @@ import argparse
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,28 +42,34 @@ def make_file(path: Path, size: int) -> Path:
     return path
 
 
-def llmdesk_download(url: str, dest: Path) -> float:
-    """Download ``url`` into ``dest`` with DownloadManager; return the seconds it took."""
+def _cpu_seconds(children: bool) -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def llmdesk_download(url: str, dest: Path) -> tuple[float, float]:
+    """Download ``url`` into ``dest`` with DownloadManager; return wall and CPU seconds."""
     from llmdesk.core.download import DownloadManager, DownloadState
 
     manager = DownloadManager(None, models_dir=dest)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds(children=False)
     task = manager.enqueue(url=url, dest_dir=dest)
     manager.wait([task.id])
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, _cpu_seconds(children=False) - cpu
     if task.state != DownloadState.DONE:
         raise SystemExit(f"download failed: {task.error}")
-    return elapsed
+    return elapsed, cpu
 
 
-def curl_download(url: str, dest: Path) -> tuple[float, float]:
-    """Fetch ``url`` with curl; return the seconds for curl alone and for curl plus ``sync FILE``."""
+def curl_download(url: str, dest: Path) -> tuple[float, float, float]:
+    """Fetch ``url`` with curl; return wall seconds for curl alone and for curl plus ``sync FILE``, and
+    curl's CPU seconds."""
     target = dest / "curl.gguf"
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds(children=True)
     subprocess.run(["curl", "-sS", "-f", "-o", str(target), url], check=True)
-    fetched = time.perf_counter() - started
+    fetched, cpu = time.perf_counter() - started, _cpu_seconds(children=True) - cpu
     subprocess.run(["sync", str(target)], check=True)
-    return fetched, time.perf_counter() - started
+    return fetched, time.perf_counter() - started, cpu
 
 
 def child_main(url: str, dest: str) -> None:
@@ -116,7 +123,7 @@ def clear(folder: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=1024, help="file size for the throughput test, MiB")
-    parser.add_argument("--rounds", type=int, default=5, help="runs of each client; the best counts")
+    parser.add_argument("--rounds", type=int, default=7, help="runs of each client; the best counts")
     parser.add_argument("--small-mib", type=int, default=256, help="small file for the memory test, MiB")
     parser.add_argument("--large-mib", type=int, default=2048, help="large file for the memory test, MiB")
     parser.add_argument("--workdir", type=Path, default=None, help="folder for the files (default: a temp dir)")
@@ -143,14 +150,17 @@ def main() -> int:
         with ServerProcess(served) as server:
             url = server.url("big.gguf")
             dest = work / "dest"
-            curl_times, synced_times, ours = [], [], []
+            curl_times, synced_times, ours, curl_cpu, our_cpu = [], [], [], [], []
             for _ in range(args.rounds):
                 clear(dest)
-                fetched, synced = curl_download(url, dest)
+                fetched, synced, cpu = curl_download(url, dest)
                 curl_times.append(fetched)
                 synced_times.append(synced)
+                curl_cpu.append(cpu)
                 clear(dest)
-                ours.append(llmdesk_download(url, dest))
+                elapsed, cpu = llmdesk_download(url, dest)
+                ours.append(elapsed)
+                our_cpu.append(cpu)
             size = args.size_mib << 20
 
             def line(label: str, times: list[float]) -> float:
@@ -164,6 +174,8 @@ def main() -> int:
             our_rate = line("llm-desk", ours)
             print(f"  ratio llm-desk / curl:        {our_rate / curl_rate:.2f}")
             print(f"  ratio llm-desk / curl + sync: {our_rate / synced_rate:.2f}")
+            print(f"  CPU seconds per GiB, median: curl {statistics.median(curl_cpu) / args.size_mib * 1024:.2f}, "
+                  f"llm-desk {statistics.median(our_cpu) / args.size_mib * 1024:.2f}")
 
             rss = {}
             for mib in (args.small_mib, args.large_mib):

@@ -364,6 +364,21 @@ def test_hf_endpoint_env_used(tmp_path, server, model, monkeypatch):
     assert len(gets(server)) == 1
 
 
+def test_proxy_from_environment_used(tmp_path, server, model, monkeypatch):
+    # The fault server plays the proxy: urllib sends it the absolute URL of a host that is never
+    # resolved or contacted (.invalid is reserved for that).
+    origin = "http://models.invalid"
+    server.add_file(origin + PATH, model)
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, server.base_url)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    task = run(make_manager(tmp_path, endpoint=origin))
+    assert_exact(task, model)
+    assert [r.method for r in server.requests] == ["HEAD", "GET"]
+    assert server.requests[1].headers["Host"] == "models.invalid"
+
+
 def test_endpoint_switch_resumes_with_hash(tmp_path, server, other_server, model):
     mid = len(model) // 2
     server.add_file(PATH, model)

@@ -1,4 +1,4 @@
-"""``llm-desk models``: list the GGUF models in the model folders, with what their headers say."""
+"""``llm-desk models``: list the GGUF models in the model folders with the facts from their headers."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ class LibraryModel:
     """One model on disk: a GGUF file, or all parts of a split GGUF, described from its header.
 
     ``check`` is gguf_meta's verdict on the first file; ``ok`` is True when llama.cpp should load it.
-    ``build``/``variant`` name the catalog entry it was matched to (``match_reason`` says how).
+    ``build`` and ``variant`` are the catalog entry it was matched to, and ``match_reason`` is how.
     """
 
     path: Path  # the file to load: the first part of a split model
@@ -397,7 +397,7 @@ class Library:
         Each file is copied to ``<name>.part`` in the target folder, checked, then renamed, so the
         library never lists a half-copied file. ``progress(done, total)`` gets bytes; ``cancelled()``
         is polled between blocks. Raises LibraryError for a file that is not a usable model, a name
-        that is taken, a failed copy, or a cancelled one (nothing is left behind in every case).
+        that is taken, a failed copy, or a cancelled one; the staged .part copies are deleted then.
         """
         source = Path(source).expanduser().resolve()
         check = gguf_meta.check_model_file(source)

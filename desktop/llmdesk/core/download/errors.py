@@ -94,3 +94,6 @@ HEADER_TOO_LARGE = QT_TRANSLATE_NOOP(
 CONCAT_UNSUPPORTED = QT_TRANSLATE_NOOP(
     CONTEXT, "{build} {quant} is published as pieces that must be joined into {name}; LLM Desk cannot "
              "download those yet. Choose another quantization.")
+UNEXPECTED = QT_TRANSLATE_NOOP(
+    CONTEXT, "The download of {name} failed unexpectedly: {reason}. The details are in the log; resume it "
+             "to try again.")

@@ -264,7 +264,7 @@ class DownloadTask:
         except Exception as exc:  # noqa: BLE001 - a worker error must reach the user, not vanish
             log.exception("Download %s failed unexpectedly", self.id)
             self._set_state(DownloadState.FAILED, errors.message(
-                errors.WRITE_FAILED, path=str(self.part_path), reason=str(exc) or type(exc).__name__))
+                errors.UNEXPECTED, name=self.final_path.name, reason=str(exc) or type(exc).__name__))
         finally:
             self._response = None
             self._finished.set()
