@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from llmdesk.core.download import (
     resolve_endpoint,
 )
 from llmdesk.core.download import task as task_module
+from llmdesk.core.catalog_types import ArchFacts, ModelBuild, QuantVariant
 from llmdesk.core.download.record import PartRecord, part_path, record_path
 from llmdesk.core.settings import Settings
 
@@ -640,3 +642,82 @@ def test_concurrency_limit(tmp_path, server, model, limit):
     for task in tasks:
         assert_exact(task, model)
     assert max(peak) == limit
+
+
+# --- pieces joined into one file ------------------------------------------------------------------
+
+def concat_build(model: bytes, cut: int, sha256: str | None) -> tuple[ModelBuild, list[str]]:
+    pieces = [f"{FILE}-split-a", f"{FILE}-split-b"]
+    arch = ArchFacts("llama", gguf_factory.tiny_llama_param_count(), 2, 64, 4, 2, 16, 800, 2048)
+    quant = QuantVariant("Q8_0", REPO, FILE, len(model), False, sha256, parts=tuple(pieces), parts_join="concat")
+    return ModelBuild("tiny", "Tiny", "Llama", arch, "MIT", (quant,)), pieces
+
+
+def serve_pieces(server: hfs.FaultServer, model: bytes, cut: int) -> list[str]:
+    paths = [f"/{REPO}/resolve/main/{FILE}-split-a", f"/{REPO}/resolve/main/{FILE}-split-b"]
+    server.add_file(paths[0], model[:cut])
+    server.add_file(paths[1], model[cut:])
+    return paths
+
+
+@pytest.mark.parametrize("with_hash", [True, False])
+def test_concat_pieces_joined(tmp_path, server, model, with_hash):
+    cut = len(model) // 3
+    paths = serve_pieces(server, model, cut)
+    server.add_fault(paths[1], hfs.drop(len(model) // 3))
+    build, _ = concat_build(model, cut, sha(model) if with_hash else None)
+    manager = make_manager(tmp_path, server)
+    (task,) = manager.enqueue_quant(build, "Q8_0")
+    assert manager.wait([task.id], timeout=30)
+    assert_exact(task, model)
+    assert task.final_path.name == FILE
+    assert len(server.requests_for(paths[0], "GET")) == 1
+    second = server.requests_for(paths[1], "GET")
+    assert [r.headers.get("Range") for r in second] == [None, f"bytes={len(model) // 3}-"]
+
+
+def test_concat_resumes_in_second_piece_after_restart(tmp_path, server, model):
+    cut = len(model) // 3
+    paths = serve_pieces(server, model, cut)
+    server.add_fault(paths[1], hfs.stall(100, seconds=30))
+    build, _ = concat_build(model, cut, sha(model))
+    first = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0,
+                                                                   chunk_size=16 << 10))
+    (task,) = first.enqueue_quant(build, "Q8_0")
+    assert server.wait_until_sent(paths[1], 100)
+    deadline = time.monotonic() + 10
+    while part_path(task.final_path).stat().st_size < cut + 100 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the client writes the bytes it received before the stall
+    first.shutdown(pause=True, timeout=10)
+    assert part_path(task.final_path).stat().st_size == cut + 100
+
+    second = make_manager(tmp_path, server)
+    (restored,) = second.restore(resume=True)
+    assert second.wait(timeout=30)
+    assert_exact(restored, model)
+    assert len(server.requests_for(paths[0], "GET")) == 1
+    assert server.requests_for(paths[1], "GET")[-1].headers["Range"] == "bytes=100-"
+
+
+def test_concat_wrong_range_restarts_piece_only(tmp_path, server, model):
+    cut = len(model) // 3
+    paths = serve_pieces(server, model, cut)
+    server.add_fault(paths[1], hfs.drop(200))
+    server.add_fault(paths[1], hfs.wrong_range(-50))
+    build, _ = concat_build(model, cut, sha(model))
+    manager = make_manager(tmp_path, server)
+    (task,) = manager.enqueue_quant(build, "Q8_0")
+    assert manager.wait([task.id], timeout=30)
+    assert_exact(task, model)
+    assert len(server.requests_for(paths[0], "GET")) == 1
+    assert [r.headers.get("Range") for r in server.requests_for(paths[1], "GET")] == [None, "bytes=200-", None]
+
+
+def test_concat_catalog_size_mismatch(tmp_path, server, model):
+    cut = len(model) // 3
+    serve_pieces(server, model[:-10], cut)
+    build, _ = concat_build(model, cut, None)
+    manager = make_manager(tmp_path, server)
+    (task,) = manager.enqueue_quant(build, "Q8_0")
+    assert manager.wait([task.id], timeout=30)
+    assert_failed(task, f"{len(model) - 10} bytes", f"{len(model)} bytes")

@@ -91,9 +91,9 @@ INVALID_ENDPOINT = QT_TRANSLATE_NOOP(
 HEADER_TOO_LARGE = QT_TRANSLATE_NOOP(
     CONTEXT, "The GGUF header of {url} is larger than {limit}; it cannot be read without downloading the "
              "file.")
-CONCAT_UNSUPPORTED = QT_TRANSLATE_NOOP(
-    CONTEXT, "{build} {quant} is published as pieces that must be joined into {name}; LLM Desk cannot "
-             "download those yet. Choose another quantization.")
+PIECE_SIZE_UNKNOWN = QT_TRANSLATE_NOOP(
+    CONTEXT, "The server did not report the size of {url}, which is needed to join the pieces of the "
+             "model. Try another download source.")
 UNEXPECTED = QT_TRANSLATE_NOOP(
     CONTEXT, "The download of {name} failed unexpectedly: {reason}. The details are in the log; resume it "
              "to try again.")

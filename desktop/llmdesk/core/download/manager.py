@@ -116,13 +116,15 @@ class DownloadManager:
     def enqueue(self, *, repo: str | None = None, filename: str | None = None, url: str | None = None,
                 revision: str = "main", expected_size: int | None = None, sha256: str | None = None,
                 dest_dir: Path | None = None, build_id: str | None = None, quant: str | None = None,
-                start: bool = True) -> DownloadTask:
+                pieces: list[str] | None = None, start: bool = True) -> DownloadTask:
         """Queue one file, named by ``repo`` + ``filename`` (on the current endpoint) or by ``url``.
 
         ``expected_size`` and ``sha256`` come from the catalog when known; otherwise a HEAD request
         supplies them. Files go to ``dest_dir/filename`` or, by default, to
         ``models_dir/<repo>/<filename>``. A partial download of the same file resumes; one of a different
-        file at the same path is discarded. Raises DownloadError for an invalid URL, file name or endpoint.
+        file at the same path is discarded. With ``pieces`` (repository files only), the file is the
+        concatenation of those files, downloaded in order into one .part, and ``expected_size`` and
+        ``sha256`` describe the joined file. Raises DownloadError for an invalid URL, file name or endpoint.
         """
         if url is not None:
             url = ep.validate_url(url)
@@ -137,6 +139,10 @@ class DownloadManager:
                                 filename=name, revision=revision or "main")
         else:
             raise ValueError("enqueue needs either url, or repo and filename")
+        if pieces:
+            if record.repo is None:
+                raise ValueError("pieces are only supported for repository files")
+            record.pieces = [ep.validate_filename(piece) for piece in pieces]
         final = (Path(dest_dir) / name) if dest_dir else self._models_dir / layout
         record.expected_size = expected_size
         record.size_is_known = expected_size is not None
@@ -150,20 +156,20 @@ class DownloadManager:
                       start: bool = True) -> list[DownloadTask]:
         """Queue the file(s) of one catalog quantization; a gguf-split model gives one task per part.
 
-        Raises KeyError naming the available quantizations when ``quant_name`` is not one of them, and
-        DownloadError for pieces that must be joined byte for byte ("concat"), which are not supported.
+        Pieces that are joined byte for byte ("concat") give one task that writes the joined file.
+        Raises KeyError naming the available quantizations when ``quant_name`` is not one of them.
         """
         variant = build.quant(quant_name)
         if variant is None:
             names = ", ".join(q.name for q in build.quants)
             raise KeyError(f"{build.id} has no quantization {quant_name!r}; choose one of: {names}")
-        if variant.parts and variant.parts_join != "gguf-split":
-            # NOTE: raw pieces joined into one file are not supported yet; the catalog marks them "concat".
-            raise errors.DownloadError(errors.message(
-                errors.CONCAT_UNSUPPORTED, name=variant.filename, build=build.id, quant=variant.name))
+        size = None if variant.size_is_estimate else variant.size_bytes
+        if variant.parts and variant.parts_join == "concat":
+            return [self.enqueue(repo=variant.repo, filename=variant.filename, pieces=list(variant.parts),
+                                 expected_size=size, sha256=variant.sha256, dest_dir=dest_dir,
+                                 build_id=build.id, quant=variant.name, start=start)]
         parts = list(variant.parts) or split_part_names(variant.filename)
         if len(parts) == 1:
-            size = None if variant.size_is_estimate else variant.size_bytes
             return [self.enqueue(repo=variant.repo, filename=variant.filename, expected_size=size,
                                  sha256=variant.sha256, dest_dir=dest_dir, build_id=build.id,
                                  quant=variant.name, start=start)]
@@ -171,10 +177,11 @@ class DownloadManager:
         return [self.enqueue(repo=variant.repo, filename=part, dest_dir=dest_dir, build_id=build.id,
                              quant=variant.name, start=start) for part in parts]
 
-    def _url_for(self, record: PartRecord) -> Callable[[], str]:
-        def current_url() -> str:
+    def _url_for(self, record: PartRecord) -> Callable[..., str]:
+        def current_url(name: str | None = None) -> str:
+            """Return the URL of the file, or of one of its pieces, on the current endpoint."""
             if record.repo and record.filename:
-                return ep.file_url(self.endpoint(), record.repo, record.filename, record.revision)
+                return ep.file_url(self.endpoint(), record.repo, name or record.filename, record.revision)
             return record.url
         return current_url
 

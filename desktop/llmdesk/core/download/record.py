@@ -51,6 +51,11 @@ class PartRecord:
     etag: str | None = None
     build_id: str | None = None
     quant: str | None = None
+    # Raw pieces that are joined byte for byte into the file (older split uploads): their names in the
+    # repository, and once known their sizes and ETags. None for an ordinary single file.
+    pieces: list[str] | None = None
+    piece_sizes: list[int] | None = None
+    piece_etags: list[str | None] | None = None
     version: int = RECORD_VERSION
 
     def save(self, final: Path) -> None:
@@ -85,7 +90,8 @@ class PartRecord:
     def same_file_as(self, other: PartRecord) -> bool:
         """True when both records describe the same remote file, so a .part of one can resume the other."""
         if self.repo and other.repo:
-            same = (self.repo, self.filename, self.revision) == (other.repo, other.filename, other.revision)
+            same = (self.repo, self.filename, self.revision, self.pieces) == (
+                other.repo, other.filename, other.revision, other.pieces)
         else:
             same = self.url == other.url
         if self.sha256 and other.sha256 and self.sha256 != other.sha256:

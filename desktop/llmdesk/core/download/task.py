@@ -160,7 +160,7 @@ class DownloadTask:
     the thread that paused or cancelled a task that was not running).
     """
 
-    def __init__(self, final_path: Path, record: PartRecord, *, url_for: Callable[[], str],
+    def __init__(self, final_path: Path, record: PartRecord, *, url_for: Callable[..., str],
                  credentials: Credentials | None, options: TransferOptions,
                  disk_usage: Callable[[Path], object], notify: Callable[[DownloadTask], None]) -> None:
         self.final_path = final_path
@@ -295,6 +295,10 @@ class DownloadTask:
             if not self.record.sha256:
                 self._truncate_part()
             self.record.save(self.final_path)
+        if self.record.pieces:
+            self._download_pieces()
+            self._verify_and_rename(url)
+            return
         if self.record.expected_size is None or self.record.sha256 is None:
             self._with_retries(url, lambda: self._probe(url))
         offset = self._part_length()
@@ -382,6 +386,47 @@ class DownloadTask:
             response.close()
         return True
 
+    def _download_pieces(self) -> None:
+        """Download the pieces of a joined file one after another into the one .part."""
+        record = self.record
+        if record.piece_sizes is None or len(record.piece_sizes) != len(record.pieces):
+            sizes = []
+            for name in record.pieces:
+                piece_url = self._url_for(name)
+                found: list[int] = []
+                self._with_retries(piece_url, lambda u=piece_url, out=found: self._probe_piece(u, out))
+                sizes.append(found[0])
+            total = sum(sizes)
+            if record.size_is_known and total != record.expected_size:
+                raise _Discard(errors.message(errors.SIZE_MISMATCH, url=self._url_for(record.pieces[0]),
+                                              actual=total, expected=record.expected_size))
+            record.piece_sizes, record.expected_size = sizes, total
+            record.piece_etags = [None] * len(sizes)
+            record.save(self.final_path)
+        check_free_space(self.final_path.parent, max(0, record.expected_size - self._part_length()),
+                         record.expected_size, self._disk_usage)
+        base = 0
+        for index, (name, size) in enumerate(zip(record.pieces, record.piece_sizes)):
+            piece_url = self._url_for(name)
+            self._with_retries(piece_url, lambda u=piece_url, b=base, n=size, i=index:
+                               self._fetch_remaining(u, base=b, size=n, piece=i))
+            base += size
+
+    def _probe_piece(self, url: str, sizes: list[int]) -> bool:
+        """Append the size of one piece, from a HEAD request, to ``sizes``."""
+        response = open_url(url, method="HEAD", credentials=self._credentials, timeout=self._options.stall_timeout)
+        try:
+            size = content_length(response)
+            linked = response.header("X-Linked-Size")
+            if size is None and linked and linked.isdigit():
+                size = int(linked)
+        finally:
+            response.close()
+        if size is None:
+            raise errors.DownloadError(errors.message(errors.PIECE_SIZE_UNKNOWN, url=url))
+        sizes.append(size)
+        return True
+
     def _learn(self, response: Response, total: int | None) -> None:
         """Take size, hash and ETag from a response and save the record when they changed."""
         record = self.record
@@ -400,14 +445,15 @@ class DownloadTask:
         if (record.expected_size, record.sha256, record.etag) != before:
             record.save(self.final_path)
 
-    def _truncate_part(self) -> None:
+    def _truncate_part(self, length: int = 0) -> None:
+        """Cut the .part to ``length`` bytes; the running hash restarts (and is rebuilt when needed)."""
         if self.part_path.exists():
             with open(self.part_path, "r+b") as handle:
-                handle.truncate(0)
-        self._hasher = hashlib.sha256()
+                handle.truncate(length)
+        self._hasher = hashlib.sha256() if length == 0 else None
         self._hashed = 0
         with self._lock:
-            self._done = 0
+            self._done = length
 
     def _hash_existing(self, length: int) -> None:
         """Bring the running hash up to ``length`` bytes of the .part (once, after a restart)."""
@@ -426,22 +472,34 @@ class DownloadTask:
         self._hasher = hasher
         self._hashed = length - remaining
 
-    def _fetch_remaining(self, url: str) -> bool:
-        """Send one GET for the rest of the file and stream it into the .part; True when complete."""
+    def _fetch_remaining(self, url: str, *, base: int = 0, size: int | None = None,
+                         piece: int | None = None) -> bool:
+        """Send one GET for the rest of a file and stream it into the .part; True when complete.
+
+        For a piece of a joined file, ``base`` is where the piece starts in the .part, ``size`` its
+        length and ``piece`` its index; otherwise the whole file is the one resource.
+        """
         record = self.record
-        offset = self._part_length()
-        if record.expected_size is not None and offset > record.expected_size:
+        single = piece is None
+        if single:
+            size = record.expected_size
+        offset = self._part_length() - base  # within this resource
+        if not single and offset >= size:
+            return True
+        if single and size is not None and offset > size:
             log.warning("Download %s: .part is longer than the file; starting over", self.id)
             self._truncate_part()
             offset = 0
-        if record.expected_size is not None and 0 < offset == record.expected_size:
+        if single and size is not None and 0 < offset == size:
             return True  # complete already; verification decides
+        etag = record.etag if single else record.piece_etags[piece]
         headers = {}
+        if base + offset > 0:
+            self._hash_existing(base + offset)
         if offset > 0:
-            self._hash_existing(offset)
             headers["Range"] = f"bytes={offset}-"
-            if record.etag:
-                headers["If-Range"] = record.etag
+            if etag:
+                headers["If-Range"] = etag
         try:
             response = open_url(url, headers=headers, credentials=self._credentials,
                                 timeout=self._options.stall_timeout)
@@ -449,23 +507,28 @@ class DownloadTask:
             if exc.code == 416 and offset > 0:
                 exc.close()
                 log.warning("Download %s: server rejected Range from %d (416); starting over", self.id, offset)
-                self._truncate_part()
+                self._truncate_part(base)
                 raise _Restart from None
             raise
         self._response = response
         try:
             if self._stop.is_set():
                 raise _Stopped
-            start, total = self._body_start(response, offset)
-            self._learn(response, total)
-            return self._stream(response, url, start)
+            start, total = self._body_start(response, offset, base, size, single)
+            if single:
+                self._learn(response, total)
+            else:
+                record.piece_etags[piece] = strong_etag(response.headers.get("ETag"))
+                record.save(self.final_path)
+            end = base + total if total is not None else None
+            return self._stream(response, url, base + start, end)
         finally:
             self._response = None
             response.close()
 
-    def _body_start(self, response: Response, offset: int) -> tuple[int, int | None]:
-        """Return where the body starts in the file and the file's total size, or restart/raise."""
-        expected = self.record.expected_size
+    def _body_start(self, response: Response, offset: int, base: int, expected: int | None,
+                    single: bool) -> tuple[int, int | None]:
+        """Return where the body starts in the resource and the resource's size, or restart/raise."""
         status = response.status
         if status == 206:
             span = parse_content_range(response.headers.get("Content-Range"))
@@ -474,7 +537,7 @@ class DownloadTask:
             if not good:
                 log.warning("Download %s: server answered Range from %d with Content-Range %r; starting over",
                             self.id, offset, response.headers.get("Content-Range"))
-                self._truncate_part()
+                self._truncate_part(base)
                 if offset == 0:
                     raise errors.DownloadError(errors.message(
                         errors.CLIENT_ERROR, status=status, reason="wrong Content-Range", url=response.url),
@@ -488,11 +551,11 @@ class DownloadTask:
             etag = strong_etag(response.headers.get("ETag"))
             changed = bool(self.record.etag and etag and etag != self.record.etag)
             if expected is not None and total is not None and total != expected:
-                if self.record.size_is_known:
+                if self.record.size_is_known or not single:
                     raise _Discard(errors.message(errors.SIZE_MISMATCH, url=response.url, actual=total,
                                                   expected=expected))
                 changed = True
-            if changed:
+            if changed and single:
                 # The file changed on the server (If-Range did not match): what the server said about
                 # the old one no longer holds, unlike sizes and hashes from the catalog.
                 log.info("Download %s: the file changed on the server; starting over", self.id)
@@ -523,13 +586,18 @@ class DownloadTask:
         if not head.startswith(GGUF_MAGIC):
             raise _Discard(errors.message(errors.NOT_GGUF, url=url, start=repr(bytes(head[:16]))))
 
-    def _stream(self, response: Response, url: str, start: int) -> bool:
-        """Write the body into the .part from ``start`` and hash it; True when complete."""
+    def _stream(self, response: Response, url: str, start: int, end: int | None) -> bool:
+        """Write the body into the .part from ``start`` and hash it; True when it reached ``end``.
+
+        ``end`` None means the size is unknown, so the body's end completes the file.
+        """
         if start == 0:
             self._hasher = hashlib.sha256()
             self._hashed = 0
+        else:
+            self._hash_existing(start)
         self._reject_content(response, url, None, resuming=start > 0)
-        total = self.record.expected_size
+        total = end
         head = bytearray() if start == 0 else None
         position = start
         with self._lock:
