@@ -603,6 +603,21 @@ def test_cancel_removes_part(tmp_path, server, model):
     assert make_manager(tmp_path, server).restore() == []
 
 
+def test_failed_task_replaced_and_removed(tmp_path, server, model):
+    manager = make_manager(tmp_path, server)
+    failed = run(manager)
+    assert failed.state == DownloadState.FAILED
+    server.add_file(PATH, model)
+    again = run(manager)
+    assert_exact(again, model)
+    assert manager.tasks() == [again]
+    manager.remove(again.id)
+    assert manager.tasks() == []
+    paused = manager.enqueue(repo=REPO, filename="other.gguf", start=False)
+    with pytest.raises(ValueError, match="is paused; cancel it"):
+        manager.remove(paused.id)
+
+
 def test_paused_before_start_then_cancelled(tmp_path, server, model):
     server.add_file(PATH, model)
     manager = make_manager(tmp_path, server)

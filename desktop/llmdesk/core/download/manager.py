@@ -191,9 +191,13 @@ class DownloadManager:
 
     def _add(self, final: Path, record: PartRecord, start: bool) -> DownloadTask:
         with self._lock:
-            for task in self._tasks.values():
-                if task.final_path == final and task.state not in (
-                        DownloadState.DONE, DownloadState.FAILED, DownloadState.CANCELLED):
+            for task in list(self._tasks.values()):
+                if task.final_path != final:
+                    continue
+                if task.state in (DownloadState.DONE, DownloadState.FAILED, DownloadState.CANCELLED) \
+                        and task.id not in self._threads:
+                    del self._tasks[task.id]  # replaced by the new task below
+                else:
                     return task
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
@@ -279,6 +283,18 @@ class DownloadManager:
                 task._finished.set()
                 return
         task._request_stop("cancel")
+
+    def remove(self, task_id: str) -> None:
+        """Drop a finished (done, failed or cancelled) task from ``tasks()``; its files stay as they are.
+
+        Raises ValueError for a task that is queued, running or paused: cancel or finish it first.
+        """
+        with self._lock:
+            task = self.get(task_id)
+            if task.state not in (DownloadState.DONE, DownloadState.FAILED, DownloadState.CANCELLED) \
+                    or task_id in self._threads:
+                raise ValueError(f"download {task_id} is {task.state.value}; cancel it before removing it")
+            del self._tasks[task_id]
 
     def pause_all(self) -> None:
         for task in self.tasks():
