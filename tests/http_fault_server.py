@@ -1,6 +1,6 @@
 """A local HTTP server for download tests and benchmarks, with faults injected on demand.
 
-It listens on 127.0.0.1 on a free port and serves files registered with ``add_file``, answering
+It listens on 127.0.0.1 on a free port and serves files registered with ``add_file``. It handles
 HEAD and GET with Range and If-Range like a static file server or CDN. ETags are the quoted SHA-256
 of the content, as Hugging Face gives for LFS files. Faults are queued per path with ``add_fault``
 and each one is used by the next GET request(s) for that path (redirects: GET and HEAD):

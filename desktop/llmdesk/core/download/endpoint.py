@@ -1,4 +1,4 @@
-"""Where files are downloaded from: the endpoint, file URLs, and which requests get the access token."""
+"""Download sources: the endpoint, file URLs, and the scope of the access token."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """One download: its state, progress, and the transfer loop that runs in a worker thread.
 
 The transfer writes to ``<final>.part`` and hashes while it writes. It resumes with a Range request
-only when the server answers 206 with a Content-Range that starts exactly at the length of the
-.part; anything else starts over, so a misbehaving server can cost time but never corrupt the
-result. The file gets its final name only after its size, SHA-256 and GGUF header check out.
+only when the server responds with 206 and a Content-Range that starts exactly at the length of the
+.part. Any other response starts over, so a server that mishandles Range can cost time but not
+corrupt the result. The file gets its final name only after its size, SHA-256 and GGUF header check
+out.
 """
 
 from __future__ import annotations
@@ -112,11 +113,11 @@ def check_free_space(folder: Path, needed: int, total_size: int,
 
 
 class _Stopped(Exception):
-    """The user paused or cancelled; not an error."""
+    """Signal that the user paused or cancelled; not an error."""
 
 
 class _Restart(Exception):
-    """The server answered a Range request with a wrong range; the .part was emptied."""
+    """Signal that the server returned the wrong range for a Range request, so the .part was cut."""
 
 
 class _Discard(errors.DownloadError):
@@ -376,7 +377,7 @@ class DownloadTask:
             response = open_url(url, method="HEAD", credentials=self._credentials,
                                 timeout=self._options.stall_timeout)
         except urllib.error.HTTPError as exc:
-            if exc.code in (405, 501):  # HEAD not supported: the GET tells the same
+            if exc.code in (405, 501):  # HEAD not supported: the GET response carries the same headers
                 exc.close()
                 return True
             raise
@@ -535,7 +536,7 @@ class DownloadTask:
             good = span is not None and span[0] == offset and (
                 expected is None or span[2] is None or span[2] == expected)
             if not good:
-                log.warning("Download %s: server answered Range from %d with Content-Range %r; starting over",
+                log.warning("Download %s: server responded to Range from %d with Content-Range %r; starting over",
                             self.id, offset, response.headers.get("Content-Range"))
                 self._truncate_part(base)
                 if offset == 0:
@@ -556,8 +557,8 @@ class DownloadTask:
                                                   expected=expected))
                 changed = True
             if changed and single:
-                # The file changed on the server (If-Range did not match): what the server said about
-                # the old one no longer holds, unlike sizes and hashes from the catalog.
+                # The file changed on the server because If-Range did not match. The size and hash the
+                # server reported for the old file are dropped; those from the catalog are kept.
                 log.info("Download %s: the file changed on the server; starting over", self.id)
                 if not self.record.size_is_known:
                     self.record.expected_size = None
