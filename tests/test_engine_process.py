@@ -328,3 +328,50 @@ def test_unload_ends_child(model_dir, tiny_model):
     assert engine.state == p.STOPPED
     with pytest.raises(RuntimeError, match="shut down"):
         engine.load(tiny_model)
+
+
+def _first_word(text: str, length: int = 4) -> str:
+    import re
+
+    match = re.search(r"[a-z]{%d,}" % length, text)
+    assert match, text
+    return match.group()
+
+
+def test_filter_rewrites_streamed_text(client):
+    events, _ = _run(client, _request("unfiltered", max_tokens=60))
+    baseline = "".join(c.text for c in _chunks(events))
+    word = _first_word(baseline)
+    rule = {"id": "test-word", "kind": "term", "pattern": word, "action": "replace",
+            "replacement": "[gone]", "whole_word": False}
+    events, finished = _run(client, _request("filtered", max_tokens=60,
+                                             filter_config={"rule_sets": [], "custom_rules": [rule]}))
+    shown = "".join(c.text for c in _chunks(events))
+    assert word not in shown.lower()
+    assert "[gone]" in shown
+    assert finished.stats.filter_events >= 1
+    applied = [e for e in events if isinstance(e, p.FilterApplied)]
+    assert applied
+    assert applied[0].events[0].rule_id == "test-word"
+
+
+def test_filter_stop_ends_reply(client):
+    events, _ = _run(client, _request("unfiltered-2", max_tokens=60))
+    baseline = "".join(c.text for c in _chunks(events))
+    word = _first_word(baseline)
+    rule = {"id": "stop-word", "kind": "term", "pattern": word, "action": "stop", "whole_word": False}
+    events, finished = _run(client, _request("stop-filter", max_tokens=60,
+                                             filter_config={"rule_sets": [], "custom_rules": [rule]}))
+    shown = "".join(c.text for c in _chunks(events))
+    assert finished.stats.stop_reason == p.STOP_FILTER
+    assert word not in shown.lower()
+    assert baseline.startswith(shown)
+    assert finished.stats.generated_tokens < 60
+
+
+def test_invalid_filter_config_fails_request(client):
+    client.generate(_request("bad-filter", filter_config={"rule_sets": ["no-such-set"], "custom_rules": []}))
+    failed = client.wait_for(p.GenerateFailed, p.Finished, timeout=60)
+    assert isinstance(failed, p.GenerateFailed)
+    assert "no-such-set" in failed.message
+    assert client.state == p.READY

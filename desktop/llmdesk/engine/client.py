@@ -51,6 +51,9 @@ class EngineClient:
         self._lock = threading.RLock()
         self._state = p.IDLE
         self._process: Any = None
+        # Set by a child's reader thread once it has reaped that child. Only the reader thread joins
+        # a child, because concurrent waitpid calls can lose the exit status.
+        self._reaped: dict[int, threading.Event] = {}
         self._commands: Any = None
         self._cancel = self._mp.RawValue("q", 0)
         self._serial = 0
@@ -79,7 +82,7 @@ class EngineClient:
 
     def is_alive(self) -> bool:
         process = self._process
-        return process is not None and process.is_alive()
+        return process is not None and not self._reaped[process.pid].is_set()
 
     # ---- commands ----
 
@@ -134,7 +137,7 @@ class EngineClient:
         self._stop_child()
         self._set_state(p.STOPPED, notify=False)
         if wait > 0 and process is not None:
-            process.join(wait)
+            self._reaped[process.pid].wait(wait)
 
     # ---- blocking helpers for the CLI and tests ----
 
@@ -195,6 +198,7 @@ class EngineClient:
         commands_child.close()
         events_child.close()
         self._process = process
+        self._reaped[process.pid] = threading.Event()
         self._commands = commands_parent
         log.info("Engine process %d started", process.pid)
         reader = threading.Thread(target=self._read_events, args=(process, events_parent),
@@ -217,7 +221,7 @@ class EngineClient:
             self._commands = None
             self._current = None
             self._set_state(p.IDLE, notify=False)
-        timer = threading.Timer(EXIT_GRACE_SECONDS, _force_exit, args=(process,))
+        timer = threading.Timer(EXIT_GRACE_SECONDS, _force_exit, args=(process, self._reaped[process.pid]))
         timer.daemon = True
         timer.start()
 
@@ -234,9 +238,11 @@ class EngineClient:
                 self._handle_batch(process, batch)
         events.close()
         process.join(EXIT_GRACE_SECONDS)
-        if process.is_alive():
-            _force_exit(process)
+        if process.exitcode is None:
+            log.warning("Engine process %s closed its pipe but did not exit; killing it", process.pid)
+            process.kill()
             process.join(EXIT_GRACE_SECONDS)
+        self._reaped[process.pid].set()
         self._handle_exit(process)
 
     def _handle_batch(self, process: Any, batch: list[Any]) -> None:
@@ -312,14 +318,14 @@ class EngineClient:
             log.exception("The engine event callback raised")
 
 
-def _force_exit(process: Any) -> None:
-    if not process.is_alive():
+def _force_exit(process: Any, reaped: threading.Event) -> None:
+    """Terminate, then kill, a child that ignored its shutdown command (signals only: no join)."""
+    if reaped.is_set():
         return
     log.warning("Engine process %s did not exit in %.0f s; terminating it", process.pid,
                 EXIT_GRACE_SECONDS)
     process.terminate()
-    process.join(2.0)
-    if process.is_alive():
+    if not reaped.wait(2.0):
         process.kill()
 
 

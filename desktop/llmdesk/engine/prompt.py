@@ -28,13 +28,12 @@ from llmdesk.engine.reasoning import prompt_opens_reasoning, strip_reasoning
 
 log = logging.getLogger(__name__)
 
-# Raised by templates through raise_exception(); any Exception from Jinja is treated the same way.
 _ZERO_WIDTH_SPACE = "\u200b"
 
 
 @dataclass(frozen=True)
 class VocabView:
-    """What prompt building needs from a loaded vocabulary (filled in by the worker).
+    """Vocabulary facts that prompt building uses (filled in by the worker from the loaded model).
 
     ``tokenize(text_bytes, add_bos, special)`` is ``Llama.tokenize``; ``special_tokens`` maps the
     text of every control and user-defined token to its id.
@@ -83,7 +82,7 @@ def merge_system_into_first_user(messages: list[dict[str, str]]) -> list[dict[st
 
 
 def render_plain(messages: Sequence[dict[str, str]]) -> str:
-    """The fallback format for models without a chat template."""
+    """Render ``messages`` in the fallback format for models without a chat template."""
     lines: list[str] = []
     for message in messages:
         if message["role"] == "system":

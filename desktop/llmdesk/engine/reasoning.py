@@ -28,7 +28,7 @@ def strip_reasoning(text: str) -> str:
 
 
 def prompt_opens_reasoning(prompt: str) -> bool:
-    """Whether the rendered prompt ends inside an open ``<think>`` block."""
+    """Return whether the rendered prompt ends inside an open ``<think>`` block."""
     return prompt.rstrip().endswith(OPEN_TAG)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import json
 import logging
 import os
 import random
@@ -121,15 +122,27 @@ class FilterStage:
 
 
 def compile_filter_config(config: dict[str, Any] | None) -> Any | None:
-    """Compile the request's filter config, or return None when there is none or no filter module."""
+    """Compile the request's filter config; None when there is none, it has no rules, or no filter module.
+
+    Raises ``llmdesk.core.filter.RuleError`` for an invalid config, which fails the request.
+    """
     if not config:
         return None
     try:
-        from llmdesk.core.filter import compile_filter
+        from llmdesk.core.filter import FilterConfig, compile_filter
     except ImportError:
         log.warning("A filter config was sent but llmdesk.core.filter is not available; text is unfiltered")
         return None
-    return compile_filter(config)
+    key = json.dumps(config, sort_keys=True)
+    if key not in _compiled_filters:
+        parsed = FilterConfig.from_dict(config)
+        compiled = compile_filter(parsed) if parsed.rule_sets or parsed.custom_rules else None
+        _compiled_filters.clear()  # a chat uses one config at a time; keep only the latest
+        _compiled_filters[key] = compiled
+    return _compiled_filters[key]
+
+
+_compiled_filters: dict[str, Any] = {}
 
 
 class TextPipeline:
@@ -246,7 +259,7 @@ class EventBatcher:
 
 @dataclass
 class ReplyContext:
-    """What the token loop needs from the loaded model (built once per load by the worker)."""
+    """Model facts and helpers for the token loop, built once per load by the worker."""
 
     llm: Any  # llama_cpp.Llama
     pieces: PieceCache

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -62,7 +63,7 @@ class _Channel:
     def add_log(self, line: p.LogLine) -> None:
         with self._lock:
             self._logs.append(line)
-            if len(self._logs) > 500:  # nobody is sending: keep the newest
+            if len(self._logs) > 500:  # no batch went out for a while: keep the newest lines
                 del self._logs[:100]
 
     def send(self, events: list[Any]) -> None:
@@ -85,7 +86,7 @@ class _ForwardHandler(logging.Handler):
 
 
 def _redirect_output(log_path: str) -> None:
-    """Point fds 1 and 2 at the engine log file (truncated: it holds this child's output only)."""
+    """Point fds 1 and 2 at the engine log file (truncated, so it contains this child's output only)."""
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -302,12 +303,16 @@ def _generate(model: LoadedModel, command: p.GenerateCommand, cancel: Any, chann
 
 def main(commands: Any, events: Any, cancel: Any, log_path: str, forward_level: int) -> None:
     """Process entry point: serve commands until ShutdownCommand or the parent goes away."""
+    # Ctrl+C in a terminal reaches the whole process group; the parent decides what it cancels.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _redirect_output(log_path)
+
     channel = _Channel(events)
     _setup_logging(channel, forward_level)
     native = _NativeLog()  # noqa: F841 - keeps the callback alive
     log.info("Engine process %d started (Python %s)", os.getpid(), sys.version.split()[0])
     channel.send([p.EngineStarted(os.getpid())])
+
     model: LoadedModel | None = None
     while True:
         try:
@@ -317,6 +322,7 @@ def main(commands: Any, events: Any, cancel: Any, log_path: str, forward_level: 
             break
         if isinstance(command, p.ShutdownCommand):
             break
+
         try:
             if isinstance(command, p.LoadCommand):
                 model = _load(command, channel)
@@ -334,6 +340,7 @@ def main(commands: Any, events: Any, cancel: Any, log_path: str, forward_level: 
             if isinstance(command, p.GenerateCommand):
                 channel.send([p.GenerateFailed(command.request.request_id, f"Generation failed: {exc}"),
                               p.StateChanged(p.READY if model else p.IDLE)])
+
     log.info("Engine process %d exits", os.getpid())
     channel.send([])
     model = None

@@ -1,0 +1,115 @@
+"""``llm-desk chat`` end to end, as a subprocess with a tiny generated model."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import gguf_factory
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    return gguf_factory.write_tiny_llama(tmp_path_factory.mktemp("cli-model") / "tiny.gguf", seed=4)
+
+
+def _chat(args, llmdesk_home, stdin: str | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "llmdesk", "chat", *map(str, args)], input=stdin,
+                          capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "LLMDESK_HOME": str(llmdesk_home)})
+
+
+def test_one_prompt_json_lines(tiny_model, llmdesk_home):
+    result = _chat([tiny_model, "--prompt", "hello", "--max-tokens", "24", "--temperature", "0",
+                    "--ctx", "512", "--json"], llmdesk_home)
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "loaded"
+    assert kinds[-1] == "finished"
+    assert "text" in kinds
+    finished = events[-1]
+    assert finished["stats"]["generated_tokens"] == 24
+    assert finished["stats"]["stop_reason"] == "length"
+    text_tokens = sum(e["n_tokens"] for e in events if e["event"] == "text")
+    assert text_tokens <= 24
+    assert events[0]["info"]["n_ctx"] == 512
+
+
+def test_plain_output_and_stats(tiny_model, llmdesk_home):
+    result = _chat([tiny_model, "--prompt", "hello", "--max-tokens", "16", "--seed", "1", "--stats",
+                    "--system", "Be brief."], llmdesk_home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert "16 tokens at" in result.stderr
+    assert "stop: length" in result.stderr
+
+
+def test_same_seed_same_reply(tiny_model, llmdesk_home):
+    args = [tiny_model, "--prompt", "hi", "--max-tokens", "20", "--seed", "7", "--temperature", "0.9"]
+    first = _chat(args, llmdesk_home)
+    second = _chat(args, llmdesk_home)
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout
+
+
+def test_interactive_until_end_of_input(tiny_model, llmdesk_home):
+    result = _chat([tiny_model, "--max-tokens", "8", "--json"], llmdesk_home,
+                   stdin="first question\nsecond question\n")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    finished = [e for e in events if e["event"] == "finished"]
+    assert len(finished) == 2
+    # The second turn's prompt contains the first exchange too.
+    assert finished[1]["stats"]["prompt_tokens"] > finished[0]["stats"]["prompt_tokens"]
+
+
+@pytest.mark.parametrize("kind", ["lfs_pointer", "zero_length_key", "truncated"])
+def test_bad_file_exit_status_2(tmp_path, llmdesk_home, kind):
+    path = gguf_factory.write_bad_file(tmp_path / f"{kind}.gguf", kind)
+    result = _chat([path, "--prompt", "hi"], llmdesk_home)
+    assert result.returncode == 2
+    assert path.name in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_argument_exit_status_2(tiny_model, llmdesk_home):
+    result = _chat([tiny_model, "--prompt", "hi", "--temperature", "hot"], llmdesk_home)
+    assert result.returncode == 2
+    assert "expected a number" in result.stderr
+
+
+def test_ctrl_c_cancels_reply(tmp_path, llmdesk_home):
+    model = gguf_factory.write_bench_llama(tmp_path / "bench.gguf")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llmdesk", "chat", str(model), "--prompt", "hello", "--max-tokens", "3000",
+         "--temperature", "0", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "LLMDESK_HOME": str(llmdesk_home)}, start_new_session=True)
+    try:
+        lines = []
+        while True:
+            line = process.stdout.readline()
+            assert line, process.stderr.read()
+            lines.append(json.loads(line))
+            if lines[-1]["event"] == "text":
+                break
+        # Like a terminal's Ctrl+C: SIGINT to the whole process group, engine child included.
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    events = lines + [json.loads(line) for line in out.splitlines()]
+    finished = [e for e in events if e["event"] == "finished"]
+    assert process.returncode == 130, err
+    assert len(finished) == 1
+    assert finished[0]["stats"]["stop_reason"] == "cancelled"
+    assert finished[0]["stats"]["generated_tokens"] < 3000
+    assert not [e for e in events if e["event"] == "crashed"]
