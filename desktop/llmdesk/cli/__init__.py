@@ -9,7 +9,7 @@ import sys
 from llmdesk import __version__
 
 # Subcommand modules under llmdesk.cli; each defines add_parser(subparsers) and run(args) -> int.
-COMMANDS = ("hardware", "fit", "download", "models")
+COMMANDS = ("hardware", "fit", "chat", "download", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:
