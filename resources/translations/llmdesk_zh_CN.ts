@@ -603,8 +603,12 @@ Source: {source}</source>
         <translation>{url} 的 GGUF 文件头大于 {limit}，不下载整个文件就无法读取。</translation>
     </message>
     <message>
-        <source>{build} {quant} is published as pieces that must be joined into {name}; LLM Desk cannot download those yet. Choose another quantization.</source>
-        <translation>{build} {quant} 是以需要合并成 {name} 的多个分片发布的；LLM Desk 暂时无法下载这类文件。请选择其他量化。</translation>
+        <source>The server did not report the size of {url}, which is needed to join the pieces of the model. Try another download source.</source>
+        <translation>服务器没有报告 {url} 的大小，而合并模型分片需要这个信息。请换一个下载源。</translation>
+    </message>
+    <message>
+        <source>The download of {name} failed unexpectedly: {reason}. The details are in the log; resume it to try again.</source>
+        <translation>{name} 下载意外失败：{reason}。详情见日志；继续下载即可重试。</translation>
     </message>
     <message>
         <source>{path} is already downloaded.</source>
