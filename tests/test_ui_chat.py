@@ -238,3 +238,15 @@ def test_picker_shows_fit_verdict(qtbot, chat_page, tiny_model):
     assert "CPU" in chat_page.picker.verdict.text()
     assert "KV cache" in chat_page.picker.verdict.toolTip()
     assert chat_page.picker.gpu_layers.value() == 0
+
+
+def test_picker_lists_library_models(qtbot, chat_page, tiny_model):
+    import shutil
+
+    from llmdesk.core import paths
+
+    shutil.copy(tiny_model, paths.models_dir() / "tiny-copy.gguf")
+    chat_page.refresh_models()
+    qtbot.waitUntil(lambda: chat_page.picker.combo.count() > 0, timeout=10_000)
+    assert chat_page.picker.combo.itemText(0) == "tiny-copy"
+    assert chat_page.picker.current_path().endswith("tiny-copy.gguf")

@@ -91,6 +91,7 @@ class ChatPage(QWidget):
         self.store = store or ChatStore()
         self.bridge = bridge or EngineBridge(self)
         self.profile = None
+        self.catalog = None
         self.conversation_id = -1
         self.loaded_model: protocol.ModelInfo | None = None
         self._loading_path: str | None = None
@@ -263,11 +264,21 @@ class ChatPage(QWidget):
         if path:
             self._assess_file(path)
 
+    def set_catalog(self, catalog) -> None:
+        self.catalog = catalog
+        self.refresh_models()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.refresh_models()  # a download may have finished while another page was shown
+
     @Slot()
     def refresh_models(self) -> None:
         """List the models on disk (the app's folder and the user's folders) off the GUI thread."""
-        settings = self.settings
-        self._models_runner.start(lambda state: _scan_models(settings))
+        from llmdesk.core.library import Library
+
+        library = Library(self.settings, self.catalog)  # reads the settings here, on the GUI thread
+        self._models_runner.start(lambda state: _scan_models(library))
 
     @Slot(object)
     def _on_models_scanned(self, models: list[tuple[str, str]]) -> None:
@@ -667,9 +678,14 @@ def _title_from(text: str) -> str:
     return line if len(line) <= 48 else line[:47] + "…"
 
 
-def _scan_models(settings: Settings) -> list[tuple[str, str]]:
-    """Return ``(path, label)`` for each GGUF model in the library (runs on a pool thread)."""
-    from llmdesk.core import library
-
-    entries = library.scan_library(settings)
-    return [(str(entry.path), entry.display_name) for entry in entries]
+def _scan_models(library) -> list[tuple[str, str]]:
+    """Return ``(path, label)`` for each loadable model in the library (runs on a pool thread)."""
+    models = []
+    for model in library.scan():
+        if not model.ok:
+            continue
+        label = model.name
+        if model.build is not None and model.variant is not None:
+            label = f"{model.build.name} · {model.variant.name}"
+        models.append((str(model.path), label))
+    return models
