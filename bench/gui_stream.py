@@ -26,7 +26,7 @@ alike. Each run starts a new conversation, so every prompt is the same short one
 second engine child with the same model and no GUI generates the same reply, as the baseline for the
 tokens/s ratio.
 
-Run: .venv/bin/python bench/gui_stream.py [--runs 3] [--tokens 4000]
+Run: .venv/bin/python bench/gui_stream.py [--runs 3] [--tokens 4000] [--threads N]
 """
 
 from __future__ import annotations
@@ -315,9 +315,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each of the four configurations (default 3)")
     parser.add_argument("--tokens", type=int, default=4000, help="max_tokens of each reply (default 4000)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="llama.cpp n_threads for both engine children (default: llama-cpp-python's "
+                             "choice, half the logical CPUs)")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error(f"--runs {args.runs} must be at least 1")
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads {args.threads} must be at least 1")
     if not 16 <= args.tokens <= N_CTX - 256:
         parser.error(f"--tokens {args.tokens} must be between 16 and {N_CTX - 256} (the context is {N_CTX})")
 
@@ -350,16 +355,18 @@ def main() -> int:
     loaded = []
     page.bridge.model_loaded.connect(loaded.append)
     page.picker.add_file(str(model))
-    page.load_model(str(model), LoadOptions(n_ctx=N_CTX))
+    options = LoadOptions(n_ctx=N_CTX, n_threads=args.threads)
+    page.load_model(str(model), options)
     wait_until(lambda: bool(loaded), 120, "the model to load")
     # The baseline: a second engine child with the same model and no GUI attached to its events.
     headless = EngineClient()
-    headless.load(model, LoadOptions(n_ctx=N_CTX))
+    headless.load(model, options)
     headless.wait_for(protocol.Loaded, timeout=120)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, "
           f"PySide6 {PySide6.__version__}, Qt platform {app.platformName()}")
-    print(f"model: write_tiny_llama (n_ctx {N_CTX}), prompt {PROMPT!r}, max_tokens {args.tokens}, greedy")
+    print(f"model: write_tiny_llama (n_ctx {N_CTX}, n_threads {args.threads or 'default'}), "
+          f"prompt {PROMPT!r}, max_tokens {args.tokens}, greedy")
     configurations = [(size, shown) for size in SIZES for shown in (True, False)]
     # One unmeasured reply warms llama.cpp and the page's first Markdown render.
     run_once(app, page, SIZES[0], True, min(args.tokens, 500))
