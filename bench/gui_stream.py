@@ -136,7 +136,7 @@ def wait_until(condition, timeout: float, what: str) -> None:
         raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def run_once(app, page, size: tuple[int, int], perf_tab_shown: bool, tokens: int) -> RunResult:
+def run_once(page, size: tuple[int, int], perf_tab_shown: bool, tokens: int) -> RunResult:
     import psutil
     from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 
@@ -369,7 +369,7 @@ def main() -> int:
           f"prompt {PROMPT!r}, max_tokens {args.tokens}, greedy")
     configurations = [(size, shown) for size in SIZES for shown in (True, False)]
     # One unmeasured reply warms llama.cpp and the page's first Markdown render.
-    run_once(app, page, SIZES[0], True, min(args.tokens, 500))
+    run_once(page, SIZES[0], True, min(args.tokens, 500))
     run_headless(headless, page.chat_settings.sampling(), min(args.tokens, 500))
     results = []
     baseline: list[tuple[float, float]] = []
@@ -379,7 +379,7 @@ def main() -> int:
             print(f"engine alone (no GUI): {rate:.0f} tokens/s, engine CPU {cpu:.0f} %", flush=True)
             baseline.append((rate, cpu))
             for size, shown in configurations:
-                result = run_once(app, page, size, shown, args.tokens)
+                result = run_once(page, size, shown, args.tokens)
                 print(describe(result), flush=True)
                 results.append(result)
     finally:
