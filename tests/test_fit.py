@@ -317,8 +317,12 @@ def test_layer_bytes_length_checked():
 def test_decode_speed_bandwidth_bound():
     full = estimate(llama_8b(), "Q4_K_M", nvidia_pc(free_gib=10.5), n_ctx=4096)
     cpu = estimate(llama_8b(), "Q4_K_M", cpu_only_pc(), n_ctx=4096)
-    # 360 GB/s GPU at 60 % against 51.2 GB/s RAM at 50 %: the GPU decodes about 8x faster.
-    assert full.decode_tps / cpu.decode_tps == pytest.approx(360 * 0.6 / (51.2 * 0.5), rel=0.01)
+    # 360 GB/s GPU at 60 % against 51.2 GB/s RAM at 50 %, plus the fixed cost of each token.
+    gpu_seconds = full.speed.bytes_per_token_gpu / (0.6 * 360e9) + full.speed.fixed_seconds_per_token
+    cpu_seconds = cpu.speed.bytes_per_token_cpu / (0.5 * 51.2e9) + cpu.speed.fixed_seconds_per_token
+    assert full.decode_tps == pytest.approx(1 / gpu_seconds)
+    assert cpu.decode_tps == pytest.approx(1 / cpu_seconds)
+    assert 6 < full.decode_tps / cpu.decode_tps < 8.5
     assert full.speed.bytes_per_token_cpu == 0
     assert full.speed.gpu_bandwidth_source == "test figure"
 
@@ -330,7 +334,7 @@ def test_split_speed_between_gpu_and_cpu():
     cpu = estimate(llama_8b(), "F16", cpu_only_pc(), n_ctx=4096)
     assert split.placement == Placement.PARTIAL_GPU
     seconds = (split.speed.bytes_per_token_gpu / (0.6 * 360e9)
-               + split.speed.bytes_per_token_cpu / (0.5 * 51.2e9))
+               + split.speed.bytes_per_token_cpu / (0.5 * 51.2e9) + split.speed.fixed_seconds_per_token)
     assert split.decode_tps == pytest.approx(1 / seconds)
     assert cpu.decode_tps < split.decode_tps < full.decode_tps
 
@@ -565,3 +569,26 @@ def test_max_context_none_and_trained_limit():
     assert max_context(llama_8b(), "F16", nvidia_pc(free_gib=8.0, total_gib=8.0)) is None
     roomy = nvidia_pc(free_gib=80.0, total_gib=80.0)
     assert max_context(mistral_7b(), "Q4_K_M", roomy, flash_attn=True) == 32768
+
+
+def test_small_model_speed_has_fixed_cost():
+    from llmdesk.core.fit.devices import CPU_SECONDS_PER_LAYER, CPU_SECONDS_PER_TOKEN
+
+    facts = ArchFacts(architecture="llama", n_params=200_000, n_layer=2, n_embd=64, n_head=4, n_head_kv=2,
+                      head_dim=16, n_vocab=1000, n_ctx_train=2048, n_ff=128)
+    result = estimate_facts(facts, 800_000, cpu_only_pc(), n_ctx=512)
+    fixed = CPU_SECONDS_PER_TOKEN + 2 * CPU_SECONDS_PER_LAYER
+    assert result.speed.fixed_seconds_per_token == pytest.approx(fixed)
+    # Reading 0.8 MB takes microseconds; the fixed work sets the speed.
+    assert result.decode_tps < 1 / fixed
+    assert result.decode_tps > 0.8 / fixed
+    assert any("fixed work" in str(line) for line in result.explanation)
+
+
+def test_decode_threads_leave_core_on_small_machines():
+    from llmdesk.core.fit.estimate import decode_threads
+
+    assert decode_threads(1) == 1
+    assert decode_threads(2) == 1
+    assert decode_threads(4) == 3
+    assert decode_threads(8) == 8

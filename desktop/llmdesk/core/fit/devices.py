@@ -25,6 +25,14 @@ CPU_DECODE_EFFICIENCY = 0.5
 GPU_PROMPT_EFFICIENCY = 0.5
 CPU_PROMPT_EFFICIENCY = 0.5
 
+# Fixed work per generated token besides reading weights: building the graph, sampling, and on a GPU
+# launching kernels. Estimates fitted to generated models on a 2-core x86_64 VM (a 2-layer model ran at
+# 2000-6000 tokens/s); they matter only for small models, where they set the speed.
+CPU_SECONDS_PER_TOKEN = 150e-6
+CPU_SECONDS_PER_LAYER = 20e-6
+GPU_SECONDS_PER_TOKEN = 300e-6
+GPU_SECONDS_PER_LAYER = 20e-6
+
 # Used when the profile has no bandwidth figure.
 DEFAULT_RAM_BANDWIDTH = 51.2e9  # dual-channel DDR4-3200 peak
 DEFAULT_DISCRETE_GPU_BANDWIDTH = 300e9  # a mid-range discrete GPU

@@ -17,8 +17,12 @@ from llmdesk.core.fit import explain
 from llmdesk.core.fit.devices import (
     CPU_DECODE_EFFICIENCY,
     CPU_PROMPT_EFFICIENCY,
+    CPU_SECONDS_PER_LAYER,
+    CPU_SECONDS_PER_TOKEN,
     GPU_DECODE_EFFICIENCY,
     GPU_PROMPT_EFFICIENCY,
+    GPU_SECONDS_PER_LAYER,
+    GPU_SECONDS_PER_TOKEN,
     Hardware,
     judge_hardware,
 )
@@ -146,17 +150,22 @@ def _speed(facts: ArchFacts, split: WeightSplit, n_gpu_layers: int, hardware: Ha
     gpu_fraction = gpu_bytes / (gpu_bytes + cpu_bytes) if gpu_bytes + cpu_bytes else 0.0
 
     decode_tps = prompt_tps = None
+    fixed_seconds = 0.0
     if placement != Placement.NO_FIT:
         seconds = cpu_bytes / (CPU_DECODE_EFFICIENCY * hardware.cpu_bandwidth)
         prompt_seconds = (1 - gpu_fraction) * flops_per_token / (CPU_PROMPT_EFFICIENCY * hardware.cpu_flops)
+        fixed_seconds = CPU_SECONDS_PER_TOKEN + CPU_SECONDS_PER_LAYER * (n_layer - on_gpu)
         if gpu_bytes and hardware.gpu_bandwidth and hardware.gpu_flops:
             seconds += gpu_bytes / (GPU_DECODE_EFFICIENCY * hardware.gpu_bandwidth)
             prompt_seconds += gpu_fraction * flops_per_token / (GPU_PROMPT_EFFICIENCY * hardware.gpu_flops)
+            fixed_seconds += GPU_SECONDS_PER_TOKEN + GPU_SECONDS_PER_LAYER * on_gpu
+        seconds += fixed_seconds
         decode_tps = 1.0 / seconds if seconds > 0 else None
         prompt_tps = 1.0 / prompt_seconds if prompt_seconds > 0 else None
 
     return SpeedEstimate(
-        decode_tps=decode_tps, prompt_tps=prompt_tps, bytes_per_token_gpu=gpu_bytes,
+        decode_tps=decode_tps, prompt_tps=prompt_tps, fixed_seconds_per_token=fixed_seconds,
+        bytes_per_token_gpu=gpu_bytes,
         bytes_per_token_cpu=cpu_bytes, flops_per_token=flops_per_token,
         gpu_bandwidth=hardware.gpu_bandwidth, gpu_bandwidth_source=hardware.gpu_bandwidth_source,
         gpu_efficiency=GPU_DECODE_EFFICIENCY, cpu_bandwidth=hardware.cpu_bandwidth,
@@ -175,6 +184,16 @@ def _placement(n_gpu_layers: int, n_layers_total: int, gpu: DeviceMemory | None,
     # Does it fit once other programs give their memory back? Only RAM can be freed that way.
     need_from_ram = host.total + (gpu.total if hardware.unified and gpu is not None else 0)
     return Placement.TIGHT if need_from_ram <= hardware.ram_total else Placement.NO_FIT
+
+
+def decode_threads(physical_cores: int) -> int:
+    """Threads for llama.cpp: every physical core, less one on machines with four or fewer.
+
+    Decoding waits for its slowest thread, so a thread that shares a core with the GUI stalls every
+    token: on a 2-core VM, 2 threads beside the chat window fell to 135-913 tokens/s in 4 of 12 runs
+    where 1 thread held about 2000 (bench/gui_stream.py).
+    """
+    return max(1, physical_cores - 1) if physical_cores <= 4 else physical_cores
 
 
 def estimate_facts(facts: ArchFacts, weights_bytes: int, profile: MachineProfile, n_ctx: int = 4096,
@@ -221,7 +240,8 @@ def estimate_facts(facts: ArchFacts, weights_bytes: int, profile: MachineProfile
     limiting = host if gpu is None or host.headroom < gpu.headroom else gpu
     device = hardware.gpu_name if limiting is gpu and hardware.gpu_name else RAM_LABEL
 
-    settings = LoadSettings(n_gpu_layers=n_gpu_layers, n_ctx=n_ctx, n_threads=hardware.physical_cores,
+    settings = LoadSettings(n_gpu_layers=n_gpu_layers, n_ctx=n_ctx,
+                            n_threads=decode_threads(hardware.physical_cores),
                             kv_type=kv_type, flash_attn=flash_attn, n_ubatch=n_ubatch)
     result = FitResult(
         build_id=build_id, quant=quant_name, n_ctx=n_ctx, kv_type=kv_type, flash_attn=flash_attn,

@@ -196,6 +196,12 @@ def _speed_lines(result: FitResult) -> list[UserMessage]:
             bw=format_rate(speed.cpu_bandwidth), source=speed.cpu_bandwidth_source,
             tps=format_tps(speed.decode_tps)))
 
+    if speed.fixed_seconds_per_token * speed.decode_tps > 0.1:
+        lines.append(_message(
+            QT_TRANSLATE_NOOP(CTX, "Each token also costs about {ms} ms of fixed work (graph set-up, "
+                                   "sampling), a large part of the time for a model this small."),
+            ms=f"{speed.fixed_seconds_per_token * 1000:.2f}"))
+
     uses_gpu = bool(speed.bytes_per_token_gpu and speed.gpu_flops)
     flops = speed.gpu_flops if uses_gpu and speed.gpu_flops else speed.cpu_flops
     source = speed.gpu_flops_source if uses_gpu else speed.cpu_flops_source

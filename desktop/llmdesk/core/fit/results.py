@@ -103,6 +103,7 @@ class SpeedEstimate:
     cpu_flops: float
     cpu_flops_source: str
     prompt_efficiency: float
+    fixed_seconds_per_token: float = 0.0  # graph set-up, sampling and kernel launches, not weight reads
 
 
 @dataclass
