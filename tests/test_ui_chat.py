@@ -158,8 +158,8 @@ def test_bad_file_shows_message_not_crash(qtbot, chat_page, tmp_path):
 
 def test_context_trim_notice_shown(qtbot, chat_page, tiny_model):
     load(qtbot, chat_page, tiny_model, n_ctx=128)
-    for turn in range(4):
-        send(qtbot, chat_page, f"Turn {turn}: " + "words " * 12, max_tokens=24)
+    for turn in range(6):
+        send(qtbot, chat_page, f"Turn {turn}: " + "words " * 20, max_tokens=24)
     notices = [m.notice or "" for m in chat_page.store.messages(chat_page.conversation_id)]
     assert any("left out" in notice for notice in notices)
 
@@ -250,3 +250,17 @@ def test_picker_lists_library_models(qtbot, chat_page, tiny_model):
     qtbot.waitUntil(lambda: chat_page.picker.combo.count() > 0, timeout=10_000)
     assert chat_page.picker.combo.itemText(0) == "tiny-copy"
     assert chat_page.picker.current_path().endswith("tiny-copy.gguf")
+
+
+def test_reasoning_cut_short_gets_notice(qtbot, chat_page, tmp_path):
+    from gguf_factory import THINK_TEMPLATE
+
+    model = write_tiny_llama(tmp_path / "thinker.gguf", chat_template=THINK_TEMPLATE)
+    load(qtbot, chat_page, model)
+    assert send(qtbot, chat_page, "Think about it", max_tokens=16) == "complete"
+
+    reply = chat_page.store.messages(chat_page.conversation_id)[-1]
+    assert reply.reasoning
+    assert reply.content == ""
+    assert "still thinking" in reply.notice
+    assert reply.stats["stop_reason"] == "length"

@@ -137,6 +137,8 @@ class ChatPage(QWidget):
         self.banner = QFrame()
         self.banner.setObjectName("engineBanner")
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner.setStyleSheet("QFrame#engineBanner { border: 1px solid #d9822b; border-radius: 4px;"
+                                  " background: rgba(217, 130, 43, 40); }")
         self._banner_text = QLabel()
         self._banner_text.setWordWrap(True)
         self._banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -171,9 +173,12 @@ class ChatPage(QWidget):
         self.edit_button = QPushButton(self.tr("Edit last"))
         self.edit_button.setToolTip(self.tr("Put your last message back in the box to change and resend it"))
         self.edit_button.clicked.connect(self.edit_last)
+        self.context_label = QLabel(self.tr("Context: –"))
+        self.context_label.setToolTip(self.tr("Tokens of this chat the model sees, out of its context length"))
         self.context_meter = QProgressBar()
         self.context_meter.setObjectName("contextMeter")
-        self.context_meter.setFormat(self.tr("Context: %v / %m tokens"))
+        self.context_meter.setTextVisible(False)
+        self.context_meter.setFixedSize(140, 8)
         self.context_meter.setRange(0, 1)
         self.context_meter.setValue(0)
 
@@ -187,6 +192,7 @@ class ChatPage(QWidget):
         actions.addWidget(self.regenerate_button)
         actions.addWidget(self.edit_button)
         actions.addStretch(1)
+        actions.addWidget(self.context_label)
         actions.addWidget(self.context_meter)
 
         center = QWidget()
@@ -313,12 +319,13 @@ class ChatPage(QWidget):
     # -- conversations ------------------------------------------------------------------------------
 
     @Slot()
-    def new_conversation(self) -> None:
+    def new_conversation(self, sampling: dict | None = None) -> None:
+        """Start a chat with ``sampling``, by default the settings of the chat shown now."""
         if self._reply is not None:
             return
         self.chat_settings.flush()
         conversation = self.store.create_conversation(
-            self.tr("New chat"), sampling=self._default_sampling(),
+            self.tr("New chat"), sampling=sampling if sampling is not None else self._default_sampling(),
             model_path=self.picker.current_path())
         self.conversations.refresh(conversation.id)
         self._show_conversation(conversation.id)
@@ -399,8 +406,7 @@ class ChatPage(QWidget):
         self.loaded_model = info
         self._loading_path = None
         self.picker.set_loaded(info.path)
-        self.context_meter.setRange(0, info.n_ctx)
-        self.context_meter.setValue(0)
+        self._show_context_use(0, info.n_ctx)
         self._update_buttons()
 
     @Slot(object)
@@ -416,6 +422,7 @@ class ChatPage(QWidget):
     def _on_unloaded(self) -> None:
         self.loaded_model = None
         self.picker.set_loaded(None)
+        self.context_label.setText(self.tr("Context: –"))
         self._update_buttons()
 
     @Slot(object)
@@ -427,13 +434,24 @@ class ChatPage(QWidget):
         self.picker.set_loaded(None)
         if self._reply is not None:
             self._finish_reply("crashed", stats=None)
-        if event.retry_options is not None and self._last_options is not None:
-            self._last_options = (self._last_options[0], event.retry_options)
         text = translate_message(event.message)
-        if event.retry_options is not None:
-            text += " " + self.tr("Retrying uses %n GPU layer(s).", "", event.retry_options.n_gpu_layers)
+        if event.retry_options is not None and self._last_options is not None:
+            text += " " + self._describe_retry(self._last_options[1], event.retry_options)
+            self._last_options = (self._last_options[0], event.retry_options)
         self._show_banner(text, retry=self._last_options is not None)
         self._update_buttons()
+
+    def _describe_retry(self, before: LoadOptions, after: LoadOptions) -> str:
+        changes = []
+        if after.n_gpu_layers != before.n_gpu_layers:
+            changes.append(self.tr("GPU layers {before} → {after}").format(
+                before=before.n_gpu_layers, after=after.n_gpu_layers))
+        if after.n_ctx != before.n_ctx:
+            changes.append(self.tr("context {before} → {after} tokens").format(
+                before=before.n_ctx, after=after.n_ctx))
+        if not changes:
+            return self.tr("Retry loads the model again with the same settings.")
+        return self.tr("Retry uses: {changes}.").format(changes=", ".join(changes))
 
     def _show_banner(self, text: str, retry: bool) -> None:
         self._banner_text.setText(text)
@@ -458,7 +476,7 @@ class ChatPage(QWidget):
         if not self._prompt_passes_check(text):
             return
         if self.conversation_id < 0:
-            self.new_conversation()
+            self.new_conversation(sampling=self.chat_settings.sampling_dict())
         self.chat_settings.flush()
         conversation_id = self.conversation_id
         is_first = not self.store.messages(conversation_id)
@@ -551,8 +569,10 @@ class ChatPage(QWidget):
         if meter.maximum() != max(1, n_ctx):
             meter.setRange(0, max(1, n_ctx))
         used = min(used, n_ctx)
-        if abs(used - meter.value()) >= max(1, n_ctx // 200) or used == n_ctx:
+        if abs(used - meter.value()) >= max(1, n_ctx // 200) or used == n_ctx or used == 0:
             meter.setValue(used)
+            self.context_label.setText(self.tr("Context: {used} / {total} tokens").format(
+                used=f"{used:,}", total=f"{n_ctx:,}"))
 
     @Slot(object)
     def _on_context_trimmed(self, event: protocol.ContextTrimmed) -> None:
@@ -584,6 +604,10 @@ class ChatPage(QWidget):
         status = _STATUS_BY_STOP_REASON.get(event.stats.stop_reason, "complete")
         if event.stats.stop_reason == protocol.STOP_CONTEXT_FULL:
             self._reply.notices.append(self.tr("The reply stopped because the context is full."))
+        cut_short = event.stats.stop_reason in (protocol.STOP_LENGTH, protocol.STOP_CONTEXT_FULL)
+        if cut_short and self._reply.reasoning and not self._reply.answer.strip():
+            self._reply.notices.append(self.tr("The reply ended while the model was still thinking; raise "
+                                               "Max tokens in the chat settings and regenerate."))
         self._finish_reply(status, stats)
 
     @Slot(object)

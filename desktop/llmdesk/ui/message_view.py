@@ -108,6 +108,9 @@ class MessageWidget(QFrame):
         self.role = role
         self.setObjectName(f"message-{role}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        background = "palette(alternate-base)" if role == "user" else "palette(base)"
+        self.setStyleSheet(f"QFrame#message-{role} {{ background: {background}; border-radius: 6px;"
+                           " border: 1px solid palette(mid); }")
         self.answer = ""
         self.reasoning = ""
         self.streaming = False
@@ -134,6 +137,9 @@ class MessageWidget(QFrame):
         self._reasoning_toggle.hide()
         self._reasoning_view = AutoHeightBrowser()
         self._reasoning_view.setObjectName("reasoning")
+        self._reasoning_view.setStyleSheet(
+            "QTextBrowser#reasoning { border-left: 3px solid palette(mid); padding-left: 6px;"
+            " font-style: italic; }")
         self._reasoning_view.hide()
 
         self._body = QVBoxLayout()
@@ -227,7 +233,7 @@ class MessageWidget(QFrame):
         self._notice.setVisible(bool(notice))
 
     def _update_reasoning_title(self) -> None:
-        words = len(self.reasoning.split())
+        words = _count_words(self.reasoning)
         if self.streaming:
             title = self.tr("Thinking… (%n word(s))", "", words)
         else:
@@ -246,6 +252,14 @@ class MessageWidget(QFrame):
             widget = self._body.takeAt(0).widget()
             if widget is not None:
                 widget.deleteLater()
+
+
+def _count_words(text: str) -> int:
+    """Count whitespace-separated words, each CJK character as one word (CJK has no spaces)."""
+    cjk = sum(1 for char in text if "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff"
+              or "\uac00" <= char <= "\ud7af" or "\uf900" <= char <= "\ufaff")
+    spaced = sum(1 for word in text.split() if not all("\u3040" <= c <= "\ud7af" for c in word))
+    return cjk + spaced
 
 
 def _append_plain(view: QTextBrowser, text: str) -> None:

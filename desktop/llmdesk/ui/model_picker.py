@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QSpinBox, QWidget)
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from llmdesk.core.hardware.profile import MachineProfile
 from llmdesk.engine.protocol import LoadOptions
@@ -65,7 +65,7 @@ class ModelPicker(QWidget):
         self._loaded_path: str | None = None
 
         self.combo = QComboBox()
-        self.combo.setMinimumWidth(280)
+        self.combo.setMinimumWidth(180)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setPlaceholderText(self.tr("Choose a model…"))
         self.combo.currentIndexChanged.connect(self._on_selection_changed)
@@ -91,11 +91,13 @@ class ModelPicker(QWidget):
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(120)
         self.progress.hide()
+        # The verdict has its own row and wraps, so a long verdict never widens the page.
         self.verdict = QLabel()
         self.verdict.setObjectName("fitVerdict")
+        self.verdict.setWordWrap(True)
         self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        layout = QHBoxLayout(self)
+        layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel(self.tr("Model")))
         layout.addWidget(self.combo, 1)
@@ -106,7 +108,11 @@ class ModelPicker(QWidget):
         layout.addWidget(self.gpu_layers)
         layout.addWidget(self.load_button)
         layout.addWidget(self.progress)
-        layout.addWidget(self.verdict)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(2)
+        rows.addLayout(layout)
+        rows.addWidget(self.verdict)
 
     # model list
 

@@ -40,17 +40,19 @@ class PerfPanel(QWidget):
 
         pg.setConfigOptions(antialias=False, foreground=self.palette().color(QPalette.WindowText))
         self._graphs = pg.GraphicsLayoutWidget()
-        self._rate_plot = self._add_plot(0, self.tr("Decode speed"), self.tr("tokens/s"))
-        self._memory_plot = self._add_plot(1, self.tr("Engine memory"), self.tr("MiB"))
-        self._context_plot = self._add_plot(2, self.tr("Context used"), "%")
+        # Units go in the titles: a rotated axis label garbles CJK text.
+        self._rate_plot = self._add_plot(0, self.tr("Decode speed (tokens/s)"), min_span=10)
+        self._memory_plot = self._add_plot(1, self.tr("Engine memory (MiB)"), min_span=64)
+        self._context_plot = self._add_plot(2, self.tr("Context used (%)"), min_span=10)
         self._context_plot.setYRange(0, 100, padding=0)
         self._memory_plot.setXLink(self._rate_plot)
         self._context_plot.setXLink(self._rate_plot)
         self._context_plot.setLabel("bottom", self.tr("seconds"))
 
-        self._rate_curve = self._rate_plot.plot(pen=pg.mkPen("#2f80ed", width=2))
-        self._memory_curve = self._memory_plot.plot(pen=pg.mkPen("#9b51e0", width=2))
-        self._context_curve = self._context_plot.plot(pen=pg.mkPen("#27ae60", width=2))
+        # connect="finite" breaks each line at the NaN sample added between replies.
+        self._rate_curve = self._rate_plot.plot(pen=pg.mkPen("#2f80ed", width=2), connect="finite")
+        self._memory_curve = self._memory_plot.plot(pen=pg.mkPen("#9b51e0", width=2), connect="finite")
+        self._context_curve = self._context_plot.plot(pen=pg.mkPen("#27ae60", width=2), connect="finite")
 
         self._summary = {
             "ttft": QLabel("–"), "prompt": QLabel("–"), "decode": QLabel("–"), "tokens": QLabel("–"),
@@ -77,10 +79,10 @@ class PerfPanel(QWidget):
         self._timer.start()
         self._apply_palette()
 
-    def _add_plot(self, row: int, title: str, unit: str) -> pg.PlotItem:
+    def _add_plot(self, row: int, title: str, min_span: float) -> pg.PlotItem:
         plot = self._graphs.addPlot(row=row, col=0)
         plot.setTitle(title)
-        plot.setLabel("left", unit)
+        plot.getViewBox().setLimits(minYRange=min_span)
         plot.showGrid(x=False, y=False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
@@ -116,6 +118,10 @@ class PerfPanel(QWidget):
 
     def mark_reply_start(self) -> None:
         """Draw a vertical marker where a reply starts."""
+        if self._times:
+            self._times.append(self.now())
+            for buffer in (self._rates, self._memory_mib, self._context_pct):
+                buffer.append(float("nan"))
         line = pg.InfiniteLine(pos=self.now(), angle=90, movable=False,
                                pen=pg.mkPen(QColor(128, 128, 128), width=1, style=Qt.DashLine))
         self._rate_plot.addItem(line)
@@ -127,6 +133,8 @@ class PerfPanel(QWidget):
         """Show the per-reply figures (the engine's ReplyStats as a dict: seconds and tokens/s)."""
         ttft = stats.get("time_to_first_token")
         prompt_tps = stats.get("prompt_tps")
+        if (stats.get("prompt_tokens_evaluated") or 0) <= 1 or not stats.get("prompt_seconds"):
+            prompt_tps = None  # the prompt came from the cache: there is no speed to show
         decode_tps = stats.get("decode_tps")
         generated = stats.get("generated_tokens")
         self._summary["ttft"].setText(self.tr("{value} ms").format(value=f"{ttft * 1000:.0f}") if ttft is not None else "–")
