@@ -21,13 +21,6 @@
 <context>
     <name>ChatPage</name>
     <message numerus="yes">
-        <source>Retrying uses %n GPU layer(s).</source>
-        <translation>
-            <numerusform>Retrying uses %n GPU layer.</numerusform>
-            <numerusform>Retrying uses %n GPU layers.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>%n older message(s) were left out so the reply fits in the context of {n_ctx} tokens.</source>
         <translation>
             <numerusform>%n older message was left out so the reply fits in the context of {n_ctx} tokens.</numerusform>

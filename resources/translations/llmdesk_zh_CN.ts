@@ -196,8 +196,12 @@ Source: {source}</source>
         <translation>把你的上一条消息放回输入框，修改后重新发送</translation>
     </message>
     <message>
-        <source>Context: %v / %m tokens</source>
-        <translation>上下文：%v / %m token</translation>
+        <source>Context: –</source>
+        <translation>上下文：–</translation>
+    </message>
+    <message>
+        <source>Tokens of this chat the model sees, out of its context length</source>
+        <translation>模型看到的本对话 token 数，以及其上下文长度</translation>
     </message>
     <message>
         <source>Performance</source>
@@ -247,11 +251,21 @@ Source: {source}</source>
         <source>The model could not be loaded: {reason}</source>
         <translation>无法加载模型：{reason}</translation>
     </message>
-    <message numerus="yes">
-        <source>Retrying uses %n GPU layer(s).</source>
-        <translation>
-            <numerusform>重试将使用 %n 个 GPU 层。</numerusform>
-        </translation>
+    <message>
+        <source>GPU layers {before} → {after}</source>
+        <translation>GPU 层数 {before} → {after}</translation>
+    </message>
+    <message>
+        <source>context {before} → {after} tokens</source>
+        <translation>上下文 {before} → {after} token</translation>
+    </message>
+    <message>
+        <source>Retry loads the model again with the same settings.</source>
+        <translation>重试将以相同设置重新加载模型。</translation>
+    </message>
+    <message>
+        <source>Retry uses: {changes}.</source>
+        <translation>重试将使用：{changes}。</translation>
     </message>
     <message>
         <source>Load a model first: choose one above and press Load.</source>
@@ -264,6 +278,10 @@ Source: {source}</source>
     <message>
         <source>Your message seems to contain personal data ({rules}). Send it anyway?</source>
         <translation>你的消息似乎含有个人信息（{rules}）。仍要发送吗？</translation>
+    </message>
+    <message>
+        <source>Context: {used} / {total} tokens</source>
+        <translation>上下文：{used} / {total} token</translation>
     </message>
     <message numerus="yes">
         <source>%n older message(s) were left out so the reply fits in the context of {n_ctx} tokens.</source>
@@ -278,6 +296,10 @@ Source: {source}</source>
     <message>
         <source>The reply stopped because the context is full.</source>
         <translation>上下文已满，回复已停止。</translation>
+    </message>
+    <message>
+        <source>The reply ended while the model was still thinking; raise Max tokens in the chat settings and regenerate.</source>
+        <translation>模型还在思考时回复就结束了；请在对话设置中调高“最大 token 数”，然后重新生成。</translation>
     </message>
     <message>
         <source>The reply failed: {reason}</source>
@@ -1105,6 +1127,10 @@ Source: {source}</source>
     <message>
         <source>Decoding reads {gpu_bytes} from GPU memory at {gpu_eff}% of {gpu_bw} ({gpu_source}) and {cpu_bytes} from RAM at {cpu_eff}% of {cpu_bw} ({cpu_source}) per token: about {tps} tokens/s.</source>
         <translation>每生成一个 token，需从显存读取 {gpu_bytes}（按 {gpu_bw}（{gpu_source}）的 {gpu_eff}% 计），从内存读取 {cpu_bytes}（按 {cpu_bw}（{cpu_source}）的 {cpu_eff}% 计）：约每秒 {tps} 个 token。</translation>
+    </message>
+    <message>
+        <source>Each token also costs about {ms} ms of fixed work (graph set-up, sampling), a large part of the time for a model this small.</source>
+        <translation>每个 token 还有约 {ms} 毫秒的固定开销（计算图准备、采样），对这么小的模型来说占了很大一部分时间。</translation>
     </message>
     <message>
         <source>{n_ctx} tokens is more than the {n_ctx_train} the model was trained for; answers may degrade beyond that.</source>
@@ -2049,20 +2075,16 @@ Source: {source}</source>
         <translation>生成速度</translation>
     </message>
     <message>
-        <source>tokens/s</source>
-        <translation>token/秒</translation>
+        <source>Decode speed (tokens/s)</source>
+        <translation>生成速度（token/秒）</translation>
     </message>
     <message>
-        <source>Engine memory</source>
-        <translation>引擎内存</translation>
+        <source>Engine memory (MiB)</source>
+        <translation>引擎内存（MiB）</translation>
     </message>
     <message>
-        <source>MiB</source>
-        <translation>MiB</translation>
-    </message>
-    <message>
-        <source>Context used</source>
-        <translation>已用上下文</translation>
+        <source>Context used (%)</source>
+        <translation>已用上下文（%）</translation>
     </message>
     <message>
         <source>seconds</source>
