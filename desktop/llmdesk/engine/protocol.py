@@ -267,6 +267,9 @@ class ReplyStats:
     filter_events: int
     n_ctx_used: int
     n_ctx: int
+    # Time the token loop spent on its own work between tokens (text pipeline, filter, batching);
+    # the breaks out of the loop are not included.
+    loop_seconds: float = 0.0
 
 
 @dataclass(frozen=True)

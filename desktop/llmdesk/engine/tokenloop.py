@@ -1,14 +1,14 @@
 """The token loop: one chat reply from sampled tokens to batched text events.
 
-Runs in the engine worker. Per token it does constant work: look up the token's bytes in a cache
-(``llama_token_to_piece`` with ``special=False``, so control tokens have no text), feed them to an
-incremental UTF-8 decoder (a character split across tokens comes out once, whole, when its last
-byte arrives), hold back text that could start a stop string, split reasoning from the answer and
-run the output filter. It never re-detokenizes the growing reply, which is what makes
+Runs in the engine worker. Per token it looks up the token's bytes in a cache
+(``llama_token_to_piece`` with ``special=False``, so control tokens have no text). Every few tokens
+the collected bytes go through the text pipeline: an incremental UTF-8 decoder (a character split
+across tokens comes out once, whole, when its last byte arrives), the stop strings (text that could
+start one is held back), the reasoning split and the output filter. It never re-detokenizes the growing reply, which is what makes
 llama-cpp-python's streaming ``create_completion`` slow down on long replies.
 
 Events leave in batches: text is coalesced and sent at most every ``FLUSH_SECONDS``, with a stats
-sample every ``SAMPLE_SECONDS``. Cancellation is a shared integer read before every token.
+sample every ``SAMPLE_SECONDS``. Cancellation is a shared integer read after every token.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ from llmdesk.engine.reasoning import ReasoningSplitter
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.04  # text batches at most 25 times a second
+# Token bytes go through the text pipeline every this many tokens, or at every flush if sooner.
+# Per-token Python work costs more than its few microseconds suggest, because each decode step
+# evicts it from the CPU caches; batching keeps it small. A stop string or filter stop is
+# therefore seen up to this many tokens late: the extra tokens are generated and counted, but
+# their text is dropped.
+TEXT_BATCH_TOKENS = 8
 SAMPLE_SECONDS = 0.2  # stats samples at 5 Hz
 
 
@@ -41,13 +47,13 @@ class PieceCache:
         self._vocab = vocab
         self._to_piece = llama_cpp.llama_token_to_piece
         self._buffer = ctypes.create_string_buffer(64)
-        self._cache: dict[int, bytes] = {}
+        self.cache: dict[int, bytes] = {}
 
     def __call__(self, token: int) -> bytes:
-        piece = self._cache.get(token)
+        piece = self.cache.get(token)
         if piece is None:
             piece = self._convert(token)
-            self._cache[token] = piece
+            self.cache[token] = piece
         return piece
 
     def _convert(self, token: int) -> bytes:
@@ -164,6 +170,8 @@ class TextPipeline:
         self.stop_reason: str | None = None
 
     def feed_bytes(self, data: bytes) -> list[tuple[str, str]]:
+        if self.stop_reason is not None:
+            return []
         text = self._decoder.decode(data)
         if not text:
             return []
@@ -309,7 +317,10 @@ def run_reply(ctx: ReplyContext, request: p.GenerateRequest, prompt_tokens: list
     max_tokens = sampling.max_tokens
     n_ctx = ctx.n_ctx
     pieces = ctx.pieces
+    cached_piece = pieces.cache.get
+    pending: list[bytes] = []  # token bytes not yet run through the text pipeline
     filter_seen = 0
+    loop_seconds = 0.0  # time spent in this loop's own per-token work, outside llama.cpp
 
     generator = llm.generate(prompt_tokens, top_k=sampling.top_k, top_p=sampling.top_p,
                              min_p=sampling.min_p, temp=sampling.temperature,
@@ -329,11 +340,15 @@ def run_reply(ctx: ReplyContext, request: p.GenerateRequest, prompt_tokens: list
                 if token in eog_ids:
                     stop_reason = p.STOP_EOS
                     break
-                for kind, text in pipeline.feed_bytes(pieces(token)):
-                    batcher.add_text(kind, text)
-                if pipeline.stop_reason is not None:
-                    stop_reason = pipeline.stop_reason
-                    break
+                piece = cached_piece(token)
+                pending.append(piece if piece is not None else pieces(token))
+                if len(pending) >= TEXT_BATCH_TOKENS or now >= next_flush:
+                    for kind, text in pipeline.feed_bytes(b"".join(pending)):
+                        batcher.add_text(kind, text)
+                    pending.clear()
+                    if pipeline.stop_reason is not None:
+                        stop_reason = pipeline.stop_reason
+                        break
                 if generated >= max_tokens:
                     stop_reason = p.STOP_LENGTH
                     break
@@ -358,6 +373,7 @@ def run_reply(ctx: ReplyContext, request: p.GenerateRequest, prompt_tokens: list
                         next_sample = now + SAMPLE_SECONDS
                     batcher.flush()
                     next_flush = now + FLUSH_SECONDS
+                loop_seconds += time.perf_counter() - now
     except Exception as exc:  # noqa: BLE001 - llama.cpp decode errors end the reply, not the worker
         log.exception("Generation of request %s failed", request.request_id)
         stop_reason = p.STOP_ERROR
@@ -365,6 +381,9 @@ def run_reply(ctx: ReplyContext, request: p.GenerateRequest, prompt_tokens: list
     finally:
         generator.close()
 
+    if pending and pipeline.stop_reason is None:
+        for kind, text in pipeline.feed_bytes(b"".join(pending)):
+            batcher.add_text(kind, text)
     for kind, text in pipeline.finish():
         batcher.add_text(kind, text)
     if pipeline.stop_reason == p.STOP_FILTER and stop_reason != p.STOP_ERROR:
@@ -388,7 +407,7 @@ def run_reply(ctx: ReplyContext, request: p.GenerateRequest, prompt_tokens: list
         prompt_tps=prompt_evaluated / prompt_seconds if prompt_seconds > 0 else 0.0,
         time_to_first_token=ttft, generated_tokens=generated, decode_seconds=decode_seconds,
         decode_tps=decode_tps, stop_reason=stop_reason, filter_events=len(pipeline.filter_events),
-        n_ctx_used=llm.n_tokens, n_ctx=n_ctx,
+        n_ctx_used=llm.n_tokens, n_ctx=n_ctx, loop_seconds=loop_seconds,
     ), message
 
 
