@@ -6,6 +6,7 @@ model, which decodes slowly enough on a CPU for a reply to be interrupted mid-wa
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -375,3 +376,25 @@ def test_invalid_filter_config_fails_request(client):
     assert isinstance(failed, p.GenerateFailed)
     assert "no-such-set" in failed.message
     assert client.state == p.READY
+
+
+def test_logs_reach_parent_and_file(model_dir, tiny_model, caplog):
+    caplog.set_level(logging.INFO, logger="llmdesk")
+    engine = _new_client(model_dir, "logging")
+    try:
+        assert engine.load(tiny_model, p.LoadOptions(n_ctx=256))
+        events: list = []
+        loaded = engine.wait_for(p.Loaded, p.LoadFailed, timeout=120, collect=events)
+        assert isinstance(loaded, p.Loaded)
+        progress = [e.fraction for e in events if isinstance(e, p.LoadProgress)]
+        assert progress
+        assert progress[-1] == 1.0
+        _run(engine, _request("logged", max_tokens=4))
+    finally:
+        engine.shutdown(wait=10)
+    forwarded = [r for r in caplog.records if r.name == "llmdesk.engine.worker"]
+    assert any("Loaded" in r.getMessage() for r in forwarded)
+    assert any("Request logged" in r.getMessage() for r in forwarded)
+    # llama.cpp's own output went through the log callback into the engine's log file.
+    text = engine.log_path.read_text(encoding="utf-8")
+    assert "llmdesk.engine.llama_cpp: llama_model_loader:" in text
