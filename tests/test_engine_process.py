@@ -321,7 +321,9 @@ def test_unload_ends_child(model_dir, tiny_model):
     pid = engine.pid
     engine.unload()
     assert engine.state == p.IDLE
-    assert isinstance(engine.wait_for(p.Unloaded, timeout=30), p.Unloaded)
+    before_unloaded: list = []
+    assert isinstance(engine.wait_for(p.Unloaded, timeout=30, collect=before_unloaded), p.Unloaded)
+    assert p.IDLE in [e.state for e in before_unloaded if isinstance(e, p.StateChanged)]
     assert not engine.is_alive()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
@@ -398,3 +400,31 @@ def test_logs_reach_parent_and_file(model_dir, tiny_model, caplog):
     # llama.cpp's own output went through the log callback into the engine's log file.
     text = engine.log_path.read_text(encoding="utf-8")
     assert "llmdesk.engine.llama_cpp: llama_model_loader:" in text
+
+
+def test_load_replaces_generating_child(model_dir, bench_model, tiny_model):
+    engine = _new_client(model_dir, "replace")
+    try:
+        assert engine.load(bench_model, p.LoadOptions(n_ctx=2048))
+        assert isinstance(engine.wait_for(p.Loaded, p.LoadFailed, timeout=120), p.Loaded)
+        old_pid = engine.pid
+        engine.generate(_request("long", max_tokens=1500))
+        engine.wait_for(p.TextChunk, timeout=60)
+
+        assert engine.load(tiny_model, p.LoadOptions(n_ctx=256))
+        assert engine.state == p.LOADING
+        events: list = []
+        loaded = engine.wait_for(p.Loaded, p.LoadFailed, p.EngineCrashed, timeout=120, collect=events)
+        assert isinstance(loaded, p.Loaded)
+        assert loaded.info.n_ctx == 256
+        assert engine.pid != old_pid
+        # The old child was gone before the new one loaded, and its end was no crash.
+        with pytest.raises(ProcessLookupError):
+            os.kill(old_pid, 0)
+        assert not [e for e in events if isinstance(e, (p.EngineCrashed, p.Unloaded))]
+        old_finished = [e for e in events if isinstance(e, p.Finished)]
+        assert all(f.stats.stop_reason == p.STOP_CANCELLED for f in old_finished)
+        _, finished = _run(engine, _request("after-replace", max_tokens=4))
+        assert finished.stats.generated_tokens == 4
+    finally:
+        engine.shutdown(wait=10)

@@ -61,6 +61,7 @@ class EngineClient:
         self._partial = {"answer": [], "reasoning": []}  # text of the current reply
         self._expect_exit = False
         self._child_started = False
+        self._load_serial = 0  # bumped by load(), unload() and shutdown() to drop a pending delayed load
         self._options: p.LoadOptions | None = None
         self._log_path = log_path or paths.log_dir() / f"engine-{os.getpid()}.log"
 
@@ -100,13 +101,29 @@ class EngineClient:
             log.warning("Not loading %s: %s", path, failure.message)
             self._deliver([failure])
             return False
-        self._stop_child()
         with self._lock:
+            self._load_serial += 1
             self._options = options
-            self._start_child()
+            old = self._stop_child()
             self._set_state(p.LOADING, notify=True)
-            self._commands.send(p.LoadCommand(path, options))
+            if old is None:
+                self._start_child(path, options)
+                return True
+            reaped = self._reaped[old.pid]
+        # Two models must not sit in memory at once: the new child starts once the old one is gone.
+        threading.Thread(target=self._load_after_exit, args=(reaped, self._load_serial, path, options),
+                         name="engine-load-after-exit", daemon=True).start()
         return True
+
+    def _load_after_exit(self, reaped: threading.Event, serial: int, path: str,
+                         options: p.LoadOptions) -> None:
+        # The old child's reader thread sets ``reaped``; the exit timer kills a child that hangs.
+        if not reaped.wait(EXIT_GRACE_SECONDS * 3):
+            log.error("The previous engine process has not exited; starting the new one anyway")
+        with self._lock:
+            if serial != self._load_serial or self._state != p.LOADING:
+                return  # a newer load(), unload() or shutdown() came in meanwhile
+            self._start_child(path, options)
 
     def generate(self, request: p.GenerateRequest) -> None:
         """Start a reply. Raises RuntimeError when no model is ready or a reply is running."""
@@ -129,13 +146,17 @@ class EngineClient:
 
     def unload(self) -> None:
         """End the child, which frees all of the model's memory. Returns at once."""
-        self._stop_child()
+        with self._lock:
+            self._load_serial += 1
+            self._stop_child()
+            self._set_state(p.IDLE, notify=True)
 
     def shutdown(self, wait: float = 0.0) -> None:
         """Unload and refuse further commands; wait up to ``wait`` seconds for the child to exit."""
-        process = self._process
-        self._stop_child()
-        self._set_state(p.STOPPED, notify=False)
+        with self._lock:
+            self._load_serial += 1
+            process = self._stop_child()
+            self._set_state(p.STOPPED, notify=True)
         if wait > 0 and process is not None:
             self._reaped[process.pid].wait(wait)
 
@@ -180,13 +201,14 @@ class EngineClient:
         if self._state == p.STOPPED:
             raise RuntimeError("the engine client was shut down; create a new one")
 
-    def _start_child(self) -> None:
+    def _start_child(self, path: str, options: p.LoadOptions) -> None:
+        """Start a child and send it the load command (call with the lock held)."""
         from llmdesk.engine import worker
 
         commands_child, commands_parent = self._mp.Pipe(duplex=False)
         events_parent, events_child = self._mp.Pipe(duplex=False)
-        self._cancel.value = 0
-        self._serial = 0
+        # Each child gets its own cancel counter, so a child still finishing keeps its cancel.
+        self._cancel = self._mp.RawValue("q", 0)
         self._expect_exit = False
         self._child_started = False
         forward_level = logging.getLogger("llmdesk").getEffectiveLevel()
@@ -204,26 +226,27 @@ class EngineClient:
         reader = threading.Thread(target=self._read_events, args=(process, events_parent),
                                   name=f"engine-reader-{process.pid}", daemon=True)
         reader.start()
+        self._commands.send(p.LoadCommand(path, options))
 
-    def _stop_child(self) -> None:
-        with self._lock:
-            process, commands = self._process, self._commands
-            if process is None:
-                return
-            self._expect_exit = True
-            if self._current is not None:
-                self._cancel.value = self._current[1]
-            try:
-                commands.send(p.ShutdownCommand())
-            except (OSError, ValueError):
-                pass  # already gone; the reader thread reports it
-            self._process = None
-            self._commands = None
-            self._current = None
-            self._set_state(p.IDLE, notify=False)
+    def _stop_child(self) -> Any:
+        """Ask the current child to exit and return it (None without one); call with the lock held."""
+        process, commands = self._process, self._commands
+        if process is None:
+            return None
+        self._expect_exit = True
+        if self._current is not None:
+            self._cancel.value = self._current[1]
+        try:
+            commands.send(p.ShutdownCommand())
+        except (OSError, ValueError):
+            pass  # already gone; the reader thread reports it
+        self._process = None
+        self._commands = None
+        self._current = None
         timer = threading.Timer(EXIT_GRACE_SECONDS, _force_exit, args=(process, self._reaped[process.pid]))
         timer.daemon = True
         timer.start()
+        return process
 
     def _read_events(self, process: Any, events: Any) -> None:
         while True:
@@ -284,7 +307,8 @@ class EngineClient:
             expected = process is not self._process or self._expect_exit
             if expected:
                 log.info("Engine process %s exited with code %s", process.pid, code)
-                events: list[Any] = [p.Unloaded()]
+                # A child replaced by load() ends quietly; otherwise the model is now unloaded.
+                events: list[Any] = [p.Unloaded()] if self._state in (p.IDLE, p.STOPPED) else []
             else:
                 during = {p.LOADING: "load", p.GENERATING: "generate"}.get(self._state, "idle")
                 if not self._child_started:
@@ -299,7 +323,8 @@ class EngineClient:
                 self._current = None
                 self._set_state(p.CRASHED, notify=False)
                 events = [crash, p.StateChanged(p.CRASHED)]
-        self._deliver(events)
+        if events:
+            self._deliver(events)
 
     def _set_state(self, state: str, notify: bool) -> None:
         if self._state == state or (self._state == p.STOPPED and state != p.STOPPED):
