@@ -138,7 +138,11 @@ class EngineClient:
             self._commands.send(p.GenerateCommand(request, self._serial))
 
     def cancel(self, request_id: str | None = None) -> None:
-        """Stop the current reply (or only the one with ``request_id``) before its next token."""
+        """Stop the current reply (or only the one with ``request_id``) after the token being decoded.
+
+        NOTE: prompt processing is one llama.cpp call, so a long prompt finishes before the cancel
+        takes effect.
+        """
         with self._lock:
             current = self._current
             if current is not None and (request_id is None or current[0] == request_id):
@@ -265,8 +269,10 @@ class EngineClient:
             log.warning("Engine process %s closed its pipe but did not exit; killing it", process.pid)
             process.kill()
             process.join(EXIT_GRACE_SECONDS)
-        self._reaped[process.pid].set()
-        self._handle_exit(process)
+        try:
+            self._handle_exit(process)
+        finally:
+            self._reaped[process.pid].set()
 
     def _handle_batch(self, process: Any, batch: list[Any]) -> None:
         delivered: list[Any] = []
@@ -309,6 +315,8 @@ class EngineClient:
                 log.info("Engine process %s exited with code %s", process.pid, code)
                 # A child replaced by load() ends quietly; otherwise the model is now unloaded.
                 events: list[Any] = [p.Unloaded()] if self._state in (p.IDLE, p.STOPPED) else []
+                if self._state == p.STOPPED:
+                    self._log_path.unlink(missing_ok=True)  # its useful lines are in the app log
             else:
                 during = {p.LOADING: "load", p.GENERATING: "generate"}.get(self._state, "idle")
                 if not self._child_started:

@@ -86,8 +86,11 @@ class _ForwardHandler(logging.Handler):
 
 
 def _redirect_output(log_path: str) -> None:
-    """Point fds 1 and 2 at the engine log file (truncated, so it contains this child's output only)."""
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    """Point fds 1 and 2 at the engine log file, truncated so it contains this child's output.
+
+    O_APPEND keeps a previous child that is still writing its last lines from leaving a hole.
+    """
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
