@@ -41,7 +41,12 @@ _WINDOWS_COMMITMENT_LIMIT = 0xC000012D
 
 
 class EngineClient:
-    """Owns at most one engine child process. Methods are meant for one controlling thread."""
+    """Owns at most one engine child process. Call its methods from one controlling thread.
+
+    ``on_events`` runs on a reader thread for everything the child sends. Events the client makes
+    itself (LoadFailed from the file check, StateChanged from load/generate/unload/shutdown) are
+    delivered on the calling thread before the method returns.
+    """
 
     def __init__(self, on_events: Callable[[list[Any]], None] | None = None,
                  log_path: Path | None = None) -> None:
