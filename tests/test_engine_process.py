@@ -430,3 +430,33 @@ def test_load_replaces_generating_child(model_dir, bench_model, tiny_model):
         assert finished.stats.generated_tokens == 4
     finally:
         engine.shutdown(wait=10)
+
+
+@pytest.mark.parametrize("flash_attn", [False, True])
+def test_quantized_kv_cache_loads(model_dir, flash_attn):
+    # q8_0 blocks hold 32 values, so the head dimension must be a multiple of 32.
+    path = gguf_factory.write_tiny_llama(model_dir / "head32.gguf", n_embd=64, n_head=2, n_head_kv=1)
+    engine = _new_client(model_dir, f"kv-{flash_attn}")
+    try:
+        assert engine.load(path, p.LoadOptions(n_ctx=256, kv_type="q8_0", flash_attn=flash_attn))
+        loaded = engine.wait_for(p.Loaded, p.LoadFailed, p.EngineCrashed, timeout=120)
+        assert isinstance(loaded, p.Loaded), loaded
+        _, finished = _run(engine, _request("kv", max_tokens=6))
+        assert finished.stats.generated_tokens == 6
+    finally:
+        engine.shutdown(wait=10)
+
+
+def test_load_error_names_llama_cpp_reason(model_dir, tiny_model):
+    engine = _new_client(model_dir, "kv-bad")
+    try:
+        # The tiny model's head dimension is 16, which q8_0's 32-value blocks do not divide.
+        assert engine.load(tiny_model, p.LoadOptions(n_ctx=256, kv_type="q8_0", flash_attn=True))
+        failure = engine.wait_for(p.LoadFailed, p.Loaded, p.EngineCrashed, timeout=120)
+        assert isinstance(failure, p.LoadFailed)
+        assert failure.kind == "load_error"
+        assert "n_embd_head_k=16" in str(failure.message)
+        assert engine.state == p.IDLE
+        assert engine.is_alive()
+    finally:
+        engine.shutdown(wait=10)

@@ -320,3 +320,47 @@ def test_max_tokens_counts_generated_tokens(chatml_model):
     assert stats.generated_tokens == 37
     chunks = [e for batch in batches for e in batch if isinstance(e, p.TextChunk)]
     assert sum(c.n_tokens for c in chunks) == 37
+
+
+def test_turn_markers_end_the_reply(chatml_model):
+    special = chatml_model.builder.vocab.special_tokens
+    context = chatml_model.reply_context
+    for text in ("</s>", "<|im_end|>", "<|eot_id|>", "<|im_start|>", "<|start_header_id|>"):
+        assert special[text] in context.eog_ids
+        assert text in context.end_texts
+    assert special["<think>"] not in context.eog_ids
+
+
+class _RecordingChannel:
+    def __init__(self) -> None:
+        self.events: list = []
+
+    def send(self, events) -> None:
+        self.events.extend(events)
+
+
+def test_trimmed_prompt_keeps_system_prompt(chatml_model):
+    from llmdesk.engine.worker import _generate
+
+    filler = " ".join(["the model answer to the question"] * 15)
+    history = []
+    for turn in range(4):
+        history += [{"role": "user", "content": f"oldquestion{turn} {filler}"},
+                    {"role": "assistant", "content": f"oldanswer{turn} {filler}"}]
+    history.append({"role": "user", "content": "newest question"})
+    request = p.GenerateRequest("trim", history, system_prompt="SYSTEMRULES apply here.",
+                                sampling=p.Sampling(temperature=0, max_tokens=32, seed=1))
+    channel = _RecordingChannel()
+    _generate(chatml_model, p.GenerateCommand(request, 1), _CancelAfterReads(10_000, 1), channel)
+
+    trimmed = [e for e in channel.events if isinstance(e, p.ContextTrimmed)]
+    finished = [e for e in channel.events if isinstance(e, p.Finished)]
+    assert len(trimmed) == 1
+    assert finished[0].stats.prompt_tokens == trimmed[0].prompt_tokens
+    llm = chatml_model.llm
+    prompt_text = llm.detokenize(list(llm._input_ids[:trimmed[0].prompt_tokens]), special=True).decode()
+    assert "SYSTEMRULES apply here." in prompt_text
+    assert "newest question" in prompt_text
+    assert "oldquestion0" not in prompt_text
+    for index in trimmed[0].dropped_indices:
+        assert history[index]["content"].split()[0] not in prompt_text

@@ -14,7 +14,7 @@ from typing import Any, Literal, Union
 from llmdesk.core.i18n import UserMessage
 
 # Client states, as reported by EngineClient.state and StateChanged events.
-IDLE = "idle"  # no model loaded and no child process running
+IDLE = "idle"  # no model loaded (after a failed load the child stays up until the next load())
 LOADING = "loading"
 READY = "ready"
 GENERATING = "generating"

@@ -39,10 +39,14 @@ native_log = logging.getLogger("llmdesk.engine.llama_cpp")
 
 _CTX = "Engine"
 
-# End-of-turn tokens of common chat templates. Those present in a vocabulary end the reply like
-# end-of-generation tokens, and their text is a stop string.
+# End-of-turn and start-of-turn tokens of common chat templates (ChatML, Llama 3, Gemma, Phi,
+# DeepSeek, Mistral). Those present in a vocabulary end the reply like end-of-generation tokens,
+# and their text is a stop string: a model that opens a new turn without closing its own must not
+# show the next turn's header.
 END_OF_TURN_TEXTS = ("<|im_end|>", "<|eot_id|>", "<|eom_id|>", "<|end|>", "<end_of_turn>",
-                     "<｜end▁of▁sentence｜>", "<|endoftext|>", "<|end_of_text|>", "</s>")
+                     "<｜end▁of▁sentence｜>", "<|endoftext|>", "<|end_of_text|>", "</s>",
+                     "<|im_start|>", "<|start_header_id|>", "<start_of_turn>", "<｜User｜>",
+                     "<｜Assistant｜>", "[INST]")
 
 # enum ggml_log_level in ggml.h: 0 none, 1 debug, 2 info, 3 warn, 4 error, 5 continuation of the
 # previous line. llama.cpp's info lines (the whole model description) are logged as debug here.
@@ -119,6 +123,7 @@ class _NativeLog:
         self._partial = ""
         self._level = logging.DEBUG
         self._lock = threading.Lock()
+        self.last_error = ""  # the latest error line, which usually says why a load failed
         # The ctypes callback object must stay referenced for as long as llama.cpp may call it.
         self.callback = llama_cpp.llama_log_callback(self._on_log)
         llama_cpp.llama_log_set(self.callback, ctypes.c_void_p(0))
@@ -132,6 +137,8 @@ class _NativeLog:
                 line, self._partial = self._partial.split("\n", 1)
                 if line.strip():
                     native_log.log(self._level, "%s", line)
+                    if self._level >= logging.ERROR:
+                        self.last_error = line.strip()
 
 
 class _ProgressReporter:
@@ -171,10 +178,16 @@ def _construct_llama(path: str, options: p.LoadOptions, progress: _ProgressRepor
         params.progress_callback_user_data = None
         return params
 
+    type_v = options.kv_type
+    if options.kv_type != "f16" and not options.flash_attn:
+        # llama.cpp rejects a quantized V cache without flash attention; K alone can be quantized.
+        log.warning("KV cache type %s needs flash attention for the V cache; using f16 for V",
+                    options.kv_type)
+        type_v = "f16"
     kwargs: dict[str, Any] = dict(
         n_gpu_layers=options.n_gpu_layers, n_ctx=options.n_ctx, n_batch=options.n_batch,
         n_ubatch=options.n_batch, flash_attn=options.flash_attn, use_mmap=options.use_mmap,
-        type_k=_KV_TYPES[options.kv_type], type_v=_KV_TYPES[options.kv_type],
+        type_k=_KV_TYPES[options.kv_type], type_v=_KV_TYPES[type_v],
         # verbose=True keeps llama-cpp-python from pointing fd 2 at /dev/null during loading, which
         # would hide abort messages; its own prints land in the engine log file.
         verbose=True,
@@ -241,7 +254,7 @@ class LoadedModel:
             n_gpu_layers=options.n_gpu_layers, load_seconds=load_seconds)
 
 
-def _load(command: p.LoadCommand, channel: _Channel) -> LoadedModel | None:
+def _load(command: p.LoadCommand, channel: _Channel, native: _NativeLog) -> LoadedModel | None:
     channel.send([p.StateChanged(p.LOADING)])
     failure = check_before_load(command.path)
     if failure is not None:
@@ -256,10 +269,13 @@ def _load(command: p.LoadCommand, channel: _Channel) -> LoadedModel | None:
         model = LoadedModel(llm, command.path, command.options, time.perf_counter() - started)
     except (ValueError, RuntimeError, OSError) as exc:
         log.exception("llama.cpp failed to load %s", command.path)
+        reason = native.last_error or str(exc)
         channel.send([p.LoadFailed("load_error", UserMessage(
-            _CTX, QT_TRANSLATE_NOOP(_CTX, "llama.cpp could not load {path}: {error}. The file may be "
-                                          "damaged, or made for a newer llama.cpp."),
-            path=command.path, error=str(exc)), detail=repr(exc))])
+            _CTX, QT_TRANSLATE_NOOP(_CTX, "llama.cpp could not load {path}: {error}. Check the load "
+                                          "settings (context length, KV cache type, GPU layers); if "
+                                          "they are fine, the file may be damaged or need a newer "
+                                          "llama.cpp."),
+            path=command.path, error=reason), detail=repr(exc))])
         return None
     log.info("Loaded %s in %.2f s (n_ctx %d, %d GPU layers)", command.path, model.info.load_seconds,
              model.info.n_ctx, command.options.n_gpu_layers)
@@ -312,7 +328,7 @@ def main(commands: Any, events: Any, cancel: Any, log_path: str, forward_level: 
 
     channel = _Channel(events)
     _setup_logging(channel, forward_level)
-    native = _NativeLog()  # noqa: F841 - keeps the callback alive
+    native = _NativeLog()  # also keeps the ctypes callback alive for the life of the process
     log.info("Engine process %d started (Python %s)", os.getpid(), sys.version.split()[0])
     channel.send([p.EngineStarted(os.getpid())])
 
@@ -328,7 +344,8 @@ def main(commands: Any, events: Any, cancel: Any, log_path: str, forward_level: 
 
         try:
             if isinstance(command, p.LoadCommand):
-                model = _load(command, channel)
+                native.last_error = ""
+                model = _load(command, channel, native)
                 channel.send([p.StateChanged(p.READY if model else p.IDLE)])
             elif isinstance(command, p.GenerateCommand):
                 if model is None:
