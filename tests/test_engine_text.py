@@ -364,3 +364,21 @@ def test_trimmed_prompt_keeps_system_prompt(chatml_model):
     assert "oldquestion0" not in prompt_text
     for index in trimmed[0].dropped_indices:
         assert history[index]["content"].split()[0] not in prompt_text
+
+
+def test_filter_applies_to_reasoning_and_answer(chatml_model):
+    from llmdesk.core.filter import FilterConfig, compile_filter
+
+    rule = {"id": "secret-word", "kind": "term", "pattern": "zebra", "action": "replace",
+            "replacement": "[x]", "whole_word": False}
+    compiled = compile_filter(FilterConfig(custom_rules=[rule]))
+    reply = "<think>a zeb" + "ra thought</think>\n\nthe zebra answer"
+    for cut in range(len(reply) + 1):
+        pipeline = TextPipeline((), (), opens_reasoning=False, compiled_filter=compiled)
+        out = pipeline.feed_bytes(reply[:cut].encode()) + pipeline.feed_bytes(reply[cut:].encode())
+        out += pipeline.finish()
+        joined = {"reasoning": "", "answer": ""}
+        for kind, text in out:
+            joined[kind] += text
+        assert joined == {"reasoning": "a [x] thought", "answer": "the [x] answer"}, cut
+        assert len(pipeline.filter_events) == 2

@@ -109,6 +109,7 @@ class FilterStage:
 
     def __init__(self, compiled: Any | None) -> None:
         self._filter = None
+        self._flushed = False
         if compiled is not None:
             from llmdesk.core.filter import StreamFilter
 
@@ -121,8 +122,10 @@ class FilterStage:
         return out.text, tuple(out.events), bool(out.stop)
 
     def flush(self) -> tuple[str, tuple[Any, ...], bool]:
-        if self._filter is None:
+        """Release held-back text; later calls return nothing (the stream has ended)."""
+        if self._filter is None or self._flushed:
             return "", (), False
+        self._flushed = True
         out = self._filter.flush()
         return out.text, tuple(out.events), bool(out.stop)
 
