@@ -722,8 +722,12 @@ Source: {source}</source>
         <translation>无法读取模型文件 {path}：{error}</translation>
     </message>
     <message>
-        <source>llama.cpp could not load {path}: {error}. The file may be damaged, or made for a newer llama.cpp.</source>
-        <translation>llama.cpp 无法加载 {path}：{error}。文件可能已损坏，或需要更新版本的 llama.cpp。</translation>
+        <source>llama.cpp could not load {path}: {error}. Check the load settings (context length, KV cache type, GPU layers); if they are fine, the file may be damaged or need a newer llama.cpp.</source>
+        <translation>llama.cpp 无法加载 {path}：{error}。请检查加载设置（上下文长度、KV 缓存类型、GPU 层数）；如果设置无误，文件可能已损坏，或需要更新版本的 llama.cpp。</translation>
+    </message>
+    <message>
+        <source>Loading {path} failed: {error}</source>
+        <translation>加载 {path} 失败：{error}</translation>
     </message>
 </context>
 <context>
