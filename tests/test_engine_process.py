@@ -163,7 +163,7 @@ def test_message_too_long_for_context(client):
     huge = " ".join(["word"] * 2000)
     events, finished = _run(client, _request("huge", text=huge, max_tokens=16))
     assert finished.stats.stop_reason == p.STOP_CONTEXT_FULL
-    assert "context holds 512" in finished.message
+    assert "context is 512 tokens" in finished.message
     assert not _chunks(events)
 
 

@@ -306,7 +306,7 @@ def _generate(model: LoadedModel, command: p.GenerateCommand, cancel: Any, chann
                  list(trim.dropped_indices), n_ctx)
         channel.send([p.ContextTrimmed(request.request_id, trim.dropped_indices, trim.prompt_tokens, n_ctx)])
     if len(prompt.tokens) >= n_ctx:
-        message = (f"The prompt needs {len(prompt.tokens)} tokens but the context holds {n_ctx}. "
+        message = (f"The prompt needs {len(prompt.tokens)} tokens but the context is {n_ctx} tokens. "
                    "Shorten the message or the system prompt, or load the model with a longer context.")
         log.warning("Request %s: %s", request.request_id, message)
         stats = p.ReplyStats(len(prompt.tokens), 0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, p.STOP_CONTEXT_FULL, 0, 0, n_ctx)
@@ -360,6 +360,11 @@ def main(commands: Any, events: Any, cancel: Any, log_path: str, forward_level: 
             if isinstance(command, p.GenerateCommand):
                 channel.send([p.GenerateFailed(command.request.request_id, f"Generation failed: {exc}"),
                               p.StateChanged(p.READY if model else p.IDLE)])
+            elif isinstance(command, p.LoadCommand):
+                model = None
+                channel.send([p.LoadFailed("load_error", UserMessage(
+                    _CTX, QT_TRANSLATE_NOOP(_CTX, "Loading {path} failed: {error}"),
+                    path=command.path, error=str(exc)), detail=repr(exc)), p.StateChanged(p.IDLE)])
 
     log.info("Engine process %d exits", os.getpid())
     channel.send([])
