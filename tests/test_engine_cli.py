@@ -113,3 +113,27 @@ def test_ctrl_c_cancels_reply(tmp_path, llmdesk_home):
     assert finished[0]["stats"]["stop_reason"] == "cancelled"
     assert finished[0]["stats"]["generated_tokens"] < 3000
     assert not [e for e in events if e["event"] == "crashed"]
+
+
+def test_chat_options_follow_fit_advice(tmp_path):
+    import psutil
+
+    from gguf_factory import write_tiny_llama
+    from llmdesk.cli.chat import suggested_options
+    from llmdesk.core.fit.estimate import decode_threads
+
+    model = str(write_tiny_llama(tmp_path / "advice.gguf"))
+    options = suggested_options(model, 512)
+    assert options.n_ctx == 512
+    from llmdesk.core.hardware import detect
+
+    if not detect(query_llama=False).gpus:
+        assert options.n_gpu_layers == 0
+    assert options.n_threads == decode_threads(psutil.cpu_count(logical=False) or 1)
+
+    overridden = suggested_options(model, 256, gpu_layers=3, threads=5)
+    assert (overridden.n_ctx, overridden.n_gpu_layers, overridden.n_threads) == (256, 3, 5)
+
+    unreadable = suggested_options(str(tmp_path / "missing.gguf"), 512)
+    assert unreadable.n_gpu_layers == 0
+    assert unreadable.n_threads is None

@@ -69,10 +69,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--temperature", type=_temperature, default=0.8, metavar="T",
                         help="sampling temperature, 0 for greedy (default 0.8)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed, for repeatable replies")
-    parser.add_argument("--gpu-layers", type=int, default=0, metavar="N",
-                        help="layers to offload to the GPU, -1 for all (default 0)")
+    parser.add_argument("--gpu-layers", type=int, metavar="N",
+                        help="layers to offload to the GPU, -1 for all (default: the fit advice for this "
+                             "machine)")
     parser.add_argument("--threads", type=_int_at_least(1, "threads"), metavar="N",
-                        help="CPU threads for decoding (default: chosen by llama.cpp)")
+                        help="CPU threads for decoding (default: the fit advice for this machine)")
     parser.add_argument("--no-filter", action="store_true", help="do not apply the output filter")
     parser.add_argument("--stats", action="store_true", help="print reply statistics to stderr")
     parser.add_argument("--json", action="store_true", help="write JSON Lines events to stdout")
@@ -157,8 +158,32 @@ class _Output:
                 f"context {s.n_ctx_used}/{s.n_ctx} | stop: {s.stop_reason} | filter events: {s.filter_events}]")
 
 
+def suggested_options(model: str, n_ctx: int, gpu_layers: int | None = None,
+                      threads: int | None = None) -> p.LoadOptions:
+    """Load options from the fit estimate for this machine, with the user's flags on top.
+
+    A file whose header cannot be read gets plain defaults; the engine's own file check then says
+    what is wrong with it.
+    """
+    from llmdesk.core import fit, gguf_meta, hardware
+    from llmdesk.core.settings import Settings
+
+    overrides = {"n_ctx": n_ctx, "n_gpu_layers": gpu_layers, "n_threads": threads}
+    try:
+        header = gguf_meta.read_header(model)
+    except (OSError, ValueError) as exc:
+        log.info("No fit advice for %s: %s", model, exc)
+        return p.LoadOptions.from_suggestion({}, **overrides)
+    settings = Settings()
+    profile = hardware.detect(settings, query_llama=False)
+    result = fit.estimate_gguf(header, profile, n_ctx, str(settings.get("kv_cache_type")))
+    log.info("Fit advice for %s: %s, %d/%d layers on the GPU", model, result.placement.value,
+             result.n_gpu_layers, result.n_layers_total)
+    return p.LoadOptions.from_suggestion(result.settings, **overrides)
+
+
 def _load(engine: EngineClient, args: argparse.Namespace, n_ctx: int, output: _Output) -> int:
-    options = p.LoadOptions(n_ctx=n_ctx, n_gpu_layers=args.gpu_layers, n_threads=args.threads)
+    options = suggested_options(args.model, n_ctx, args.gpu_layers, args.threads)
     engine.load(args.model, options)  # a file that fails the check queues LoadFailed at once
     while True:
         event = engine.wait_for(p.Loaded, p.LoadFailed, p.EngineCrashed, timeout=3600)
