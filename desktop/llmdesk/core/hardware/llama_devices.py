@@ -73,7 +73,15 @@ def finish_llama_probe(process: subprocess.Popen[str], timeout: float = PROBE_TI
         return LlamaBuildInfo(available=False, error=f"llama.cpp probe did not finish within {timeout:g} s")
     if stderr.strip():
         log.debug("llama.cpp probe stderr: %s", stderr.strip()[-2000:])
-    return parse_probe_output(stdout, process.returncode, stderr)
+    info = parse_probe_output(stdout, process.returncode, stderr)
+    if info.available:
+        log.info("llama.cpp %s, GPU offload %s, devices: %s; system info: %s", info.version or "(unknown version)",
+                 "supported" if info.supports_gpu_offload else "not supported",
+                 ", ".join(f"{d.name} ({d.kind})" for d in info.devices) or "none",
+                 (info.system_info or "").strip())
+    else:
+        log.warning("llama.cpp probe failed: %s", info.error)
+    return info
 
 
 def probe_llama(timeout: float = PROBE_TIMEOUT_S) -> LlamaBuildInfo:
