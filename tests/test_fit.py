@@ -592,3 +592,22 @@ def test_decode_threads_leave_core_on_small_machines():
     assert decode_threads(2) == 1
     assert decode_threads(4) == 3
     assert decode_threads(8) == 8
+
+
+def test_few_threads_limit_cpu_read_rate():
+    from dataclasses import replace as replace_field
+
+    from llmdesk.core.fit.devices import CPU_BANDWIDTH_PER_THREAD
+
+    small = cpu_only_pc()
+    small.cpu = replace_field(small.cpu, physical_cores=2, logical_cores=2)
+    result = estimate(llama_8b(), "Q4_K_M", small, n_ctx=4096)
+    assert result.settings.n_threads == 1
+    assert result.speed.cpu_read_rate == CPU_BANDWIDTH_PER_THREAD
+    seconds = result.speed.bytes_per_token_cpu / CPU_BANDWIDTH_PER_THREAD + result.speed.fixed_seconds_per_token
+    assert result.decode_tps == pytest.approx(1 / seconds)
+    assert any("1 decoding thread" in str(line) for line in result.explanation)
+
+    roomy = estimate(llama_8b(), "Q4_K_M", cpu_only_pc(), n_ctx=4096)
+    assert roomy.speed.cpu_read_rate == pytest.approx(0.5 * 51.2e9)
+    assert not any("decoding thread" in str(line) for line in roomy.explanation)

@@ -28,6 +28,11 @@ CPU_PROMPT_EFFICIENCY = 0.5
 # Fixed work per generated token besides reading weights: building the graph, sampling, and on a GPU
 # launching kernels. Estimates fitted to generated models on a 2-core x86_64 VM (a 2-layer model ran at
 # 2000-6000 tokens/s); they matter only for small models, where they set the speed.
+# Memory bandwidth one decoding thread can use: a single core cannot keep enough reads in flight to
+# use a whole memory system. An estimate from one machine: a 726M-parameter Q8_0 model decoded at
+# 21-24 tokens/s on one thread of an AMD EPYC VM (about 17 GB/s) and 34 tokens/s on two.
+CPU_BANDWIDTH_PER_THREAD = 16e9
+
 CPU_SECONDS_PER_TOKEN = 150e-6
 CPU_SECONDS_PER_LAYER = 20e-6
 GPU_SECONDS_PER_TOKEN = 300e-6

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from llmdesk.core.catalog_types import ArchFacts, ModelBuild, QuantVariant
 from llmdesk.core.fit import explain
 from llmdesk.core.fit.devices import (
+    CPU_BANDWIDTH_PER_THREAD,
     CPU_DECODE_EFFICIENCY,
     CPU_PROMPT_EFFICIENCY,
     CPU_SECONDS_PER_LAYER,
@@ -130,7 +131,7 @@ class _Layout:
 
 
 def _speed(facts: ArchFacts, split: WeightSplit, n_gpu_layers: int, hardware: Hardware,
-           placement: Placement) -> SpeedEstimate:
+           placement: Placement, n_threads: int) -> SpeedEstimate:
     """Estimate decode speed from the weight bytes each device reads per token, and prompt speed.
 
     NOTE: KV cache reads are left out, so this is the speed early in a conversation. They grow with
@@ -151,8 +152,10 @@ def _speed(facts: ArchFacts, split: WeightSplit, n_gpu_layers: int, hardware: Ha
 
     decode_tps = prompt_tps = None
     fixed_seconds = 0.0
+    cpu_read_rate = CPU_DECODE_EFFICIENCY * hardware.cpu_bandwidth
     if placement != Placement.NO_FIT:
-        seconds = cpu_bytes / (CPU_DECODE_EFFICIENCY * hardware.cpu_bandwidth)
+        cpu_read_rate = min(CPU_DECODE_EFFICIENCY * hardware.cpu_bandwidth, n_threads * CPU_BANDWIDTH_PER_THREAD)
+        seconds = cpu_bytes / cpu_read_rate
         prompt_seconds = (1 - gpu_fraction) * flops_per_token / (CPU_PROMPT_EFFICIENCY * hardware.cpu_flops)
         fixed_seconds = CPU_SECONDS_PER_TOKEN + CPU_SECONDS_PER_LAYER * (n_layer - on_gpu)
         if gpu_bytes and hardware.gpu_bandwidth and hardware.gpu_flops:
@@ -165,6 +168,7 @@ def _speed(facts: ArchFacts, split: WeightSplit, n_gpu_layers: int, hardware: Ha
 
     return SpeedEstimate(
         decode_tps=decode_tps, prompt_tps=prompt_tps, fixed_seconds_per_token=fixed_seconds,
+        decode_threads=n_threads, cpu_read_rate=cpu_read_rate,
         bytes_per_token_gpu=gpu_bytes,
         bytes_per_token_cpu=cpu_bytes, flops_per_token=flops_per_token,
         gpu_bandwidth=hardware.gpu_bandwidth, gpu_bandwidth_source=hardware.gpu_bandwidth_source,
@@ -247,7 +251,7 @@ def estimate_facts(facts: ArchFacts, weights_bytes: int, profile: MachineProfile
         build_id=build_id, quant=quant_name, n_ctx=n_ctx, kv_type=kv_type, flash_attn=flash_attn,
         memory=memory, placement=placement, n_gpu_layers=n_gpu_layers, n_layers_total=n_layers_total,
         device=device, free_memory=limiting.available, headroom=limiting.headroom,
-        speed=_speed(facts, split, n_gpu_layers, hardware, placement), settings=settings,
+        speed=_speed(facts, split, n_gpu_layers, hardware, placement, settings.n_threads), settings=settings,
         file_size=weights_bytes)
     result.explanation = explain.explain_fit(result, facts, hardware, n_ubatch)
     log.debug("fit %s %s ctx=%d kv=%s: %s, %d/%d layers on GPU, need %d bytes", build_id, quant_name,

@@ -196,6 +196,12 @@ def _speed_lines(result: FitResult) -> list[UserMessage]:
             bw=format_rate(speed.cpu_bandwidth), source=speed.cpu_bandwidth_source,
             tps=format_tps(speed.decode_tps)))
 
+    if speed.bytes_per_token_cpu and speed.cpu_read_rate < speed.cpu_efficiency * speed.cpu_bandwidth * 0.999:
+        lines.append(_message(
+            QT_TRANSLATE_NOOP(CTX, "With {threads} decoding thread(s), reading from RAM is limited to about "
+                                   "{rate} (an estimated {per_thread} per thread), which sets the speed."),
+            threads=speed.decode_threads, rate=format_rate(speed.cpu_read_rate),
+            per_thread=format_rate(speed.cpu_read_rate / max(1, speed.decode_threads))))
     if speed.fixed_seconds_per_token * speed.decode_tps > 0.1:
         lines.append(_message(
             QT_TRANSLATE_NOOP(CTX, "Each token also costs about {ms} ms of fixed work (graph set-up, "

@@ -104,6 +104,8 @@ class SpeedEstimate:
     cpu_flops_source: str
     prompt_efficiency: float
     fixed_seconds_per_token: float = 0.0  # graph set-up, sampling and kernel launches, not weight reads
+    decode_threads: int = 1
+    cpu_read_rate: float = 0.0  # bytes/s the decoding threads read from RAM: efficiency × bandwidth, or less
 
 
 @dataclass
