@@ -171,6 +171,9 @@ class PerfPanel(QWidget):
                               (self._context_curve, self._context_pct)):
             values = np.fromiter(buffer, dtype=float, count=len(buffer))[start:]
             curve.setData(times, values)
+            if curve is self._rate_curve and np.isfinite(values).any():
+                # Speed starts at 0 so a drop from 350 to 180 tokens/s does not look like a collapse.
+                self._rate_plot.setYRange(0, max(10.0, float(np.nanmax(values)) * 1.1), padding=0)
 
     @property
     def sample_count(self) -> int:
