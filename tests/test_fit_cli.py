@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 
@@ -104,10 +105,88 @@ def test_explain_unknown_build_suggests_ids():
         fit_cli.run_with(parse("--explain", "llama-3.1-8b"), cpu_only_pc(), [llama_8b()], out=io.StringIO())
 
 
-def test_context_must_be_positive(capsys):
+@pytest.mark.parametrize("value", ["0", "1", "255"])
+def test_context_below_minimum_rejected(capsys, value):
+    with pytest.raises(SystemExit) as exit_info:
+        parse("--ctx", value)
+    assert exit_info.value.code == 2
+    assert f"must be at least 256 tokens, got {value}" in capsys.readouterr().err
+
+
+def test_context_minimum_accepted():
+    assert parse("--ctx", "256").ctx == 256
+
+
+def test_help_states_context_minimum(capsys):
     with pytest.raises(SystemExit):
-        parse("--ctx", "0")
-    assert "must be at least 1" in capsys.readouterr().err
+        parse("--help")
+    assert "at least 256" in capsys.readouterr().out
+
+
+def test_unknown_quant_rejected(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse("--quant", "Q9_Z")
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown quantization 'Q9_Z'" in err
+    assert "Q4_K_M" in err
+
+
+def test_quant_name_any_case():
+    assert parse("--quant", "q4_k_m").quant == "Q4_K_M"
+
+
+def test_context_beyond_training_marked():
+    # Mistral 7B was trained for 32768 tokens, Llama 3.1 8B for 131072.
+    text = run_fit(cpu_only_pc(ram_gib=256, ram_available_gib=240), [llama_8b(), mistral_7b()],
+                   "--ctx", "65536")
+    lines = text.splitlines()
+    mistral_row = next(line for line in lines if line.startswith("mistral-7b-instruct"))
+    llama_row = next(line for line in lines if line.startswith("llama-3.1-8b-instruct"))
+    assert "Runs on the CPU !" in mistral_row
+    assert "!" not in llama_row
+    footnote = next(line for line in lines if line.startswith("! "))
+    assert "65536 tokens is longer than the context these models were trained for" in footnote
+    assert "mistral-7b-instruct-v0.1 (32768)" in footnote
+    assert "llama-3.1-8b-instruct" not in footnote
+
+
+def test_context_within_training_unmarked():
+    text = run_fit(cpu_only_pc(), [llama_8b(), mistral_7b()], "--ctx", "32768")
+    assert not any(line.startswith("! ") for line in text.splitlines())
+    assert "Runs on the CPU !" not in text
+
+
+def test_context_beyond_training_json():
+    data = json.loads(run_fit(cpu_only_pc(), [llama_8b(), mistral_7b()], "--ctx", "65536", "--json"))
+    by_id = {entry["id"]: entry for entry in data["builds"]}
+    assert by_id["mistral-7b-instruct-v0.1"]["ctx_beyond_training"] is True
+    assert by_id["mistral-7b-instruct-v0.1"]["n_ctx_train"] == 32768
+    assert by_id["llama-3.1-8b-instruct"]["ctx_beyond_training"] is False
+
+
+def test_context_beyond_training_explain():
+    text = run_fit(cpu_only_pc(), [mistral_7b()], "--explain", "mistral-7b-instruct-v0.1", "--ctx", "65536")
+    assert "longer than the 32768 this model was trained for" in text
+    data = json.loads(run_fit(cpu_only_pc(), [mistral_7b()], "--explain", "mistral-7b-instruct-v0.1",
+                              "--ctx", "65536", "--json"))
+    assert data["ctx_beyond_training"] is True
+
+
+def test_slow_reason_numbers_differ():
+    # Scale the RAM bandwidth so that Mistral's only quantization decodes just under the 8 tokens/s
+    # target, where one decimal would print both speeds as 8.0.
+    from llmdesk.core.fit import recommend
+
+    profile = cpu_only_pc()
+    first = recommend(mistral_7b(), profile, 4096, "balanced")
+    profile = dataclasses.replace(profile, ram_bandwidth=profile.ram_bandwidth * 7.97 / first.chosen.decode_tps)
+    rec = recommend(mistral_7b(), profile, 4096, "balanced")
+    assert 7.95 <= rec.chosen.decode_tps < 8.0
+    reason = str(rec.reason)
+    assert reason.startswith("No quantization of at least 4.5 bits per weight reaches 8.00 tokens/s")
+    assert f"about {rec.chosen.decode_tps:.2f} tokens/s" in reason
+    assert "about 8.0 tokens/s" not in reason
 
 
 def test_runs_on_this_machine(capsys):

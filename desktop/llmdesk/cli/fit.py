@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from llmdesk.core.catalog import KNOWN_QUANTS
 from llmdesk.core.catalog_types import ModelBuild
 from llmdesk.core.fit import (
     PREFERENCES,
@@ -36,14 +37,26 @@ class FitCommandError(Exception):
     """An input or environment problem, reported as one line and exit status 2."""
 
 
-def _positive_int(text: str) -> int:
+# Shorter contexts leave no room for a chat template, a system prompt and a question.
+MIN_CONTEXT = 256
+
+
+def _context_length(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number of tokens, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if value < MIN_CONTEXT:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_CONTEXT} tokens, got {value}")
     return value
+
+
+def _quant_name(text: str) -> str:
+    name = text.upper()
+    if name not in KNOWN_QUANTS:
+        raise argparse.ArgumentTypeError(
+            f"unknown quantization {text!r}; expected one of {', '.join(sorted(KNOWN_QUANTS))}")
+    return name
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -51,11 +64,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "fit", help="show which model quantizations fit this machine",
         description="Estimate memory and speed of each catalog model on this machine and recommend a "
                     "quantization. Defaults come from your settings.")
-    parser.add_argument("--ctx", type=_positive_int, metavar="N",
-                        help="context length in tokens (default: the Default context length setting)")
+    parser.add_argument("--ctx", type=_context_length, metavar="N",
+                        help=f"context length in tokens, at least {MIN_CONTEXT} (default: the Default "
+                             f"context length setting)")
     parser.add_argument("--family", metavar="F", help="only models of this family, e.g. Llama")
-    parser.add_argument("--quant", metavar="Q", help="judge this quantization (e.g. Q4_K_M) instead of "
-                                                     "recommending one")
+    parser.add_argument("--quant", metavar="Q", type=_quant_name,
+                        help="judge this quantization (e.g. Q4_K_M) instead of recommending one")
     parser.add_argument("--kv", choices=tuple(KV_BYTES_PER_ELEMENT), help="KV cache element type")
     parser.add_argument("--prefer", choices=PREFERENCES, help="what the recommendation favours")
     parser.add_argument("--flash-attn", action="store_true",
@@ -82,6 +96,12 @@ class Row:
     result: FitResult | None
     note: str  # the recommendation's reason, or why no estimate is shown
     verdict: str = ""  # table text when ``result`` is None
+    beyond_training: bool = False  # the context is longer than the build was trained for
+
+
+def beyond_training(build: ModelBuild, n_ctx: int) -> bool:
+    """Return whether ``n_ctx`` exceeds the build's trained context length (unknown counts as no)."""
+    return 0 < build.arch.n_ctx_train < n_ctx
 
 
 def describe_hardware(profile: MachineProfile) -> str:
@@ -112,21 +132,24 @@ def build_rows(builds: Iterable[ModelBuild], profile: MachineProfile, options: F
     """Estimate every build: the recommended quantization, or ``options.quant`` when given."""
     rows = []
     for build in builds:
-        if options.quant:
-            variant = build.quant(options.quant)
-            if variant is None:
-                rows.append(Row(build, None, f"no {options.quant} file in the catalog", "not listed"))
-                continue
-            result = estimate(build, variant, profile, options.n_ctx, options.kv_type, options.flash_attn)
-            rows.append(Row(build, result, "\n".join(str(line) for line in result.explanation[:1])))
-            continue
-        if not build.quants:
-            rows.append(Row(build, None, "no quantizations listed", "not listed"))
-            continue
-        rec = recommend(build, profile, options.n_ctx, options.preference, options.kv_type,
-                        options.flash_attn)
-        rows.append(Row(build, rec.chosen, str(rec.reason), Placement.NO_FIT.label))
+        row = _build_row(build, profile, options)
+        row.beyond_training = beyond_training(build, options.n_ctx)
+        rows.append(row)
     return rows
+
+
+def _build_row(build: ModelBuild, profile: MachineProfile, options: FitOptions) -> Row:
+    if options.quant:
+        variant = build.quant(options.quant)
+        if variant is None:
+            return Row(build, None, f"no {options.quant} file in the catalog", "not listed")
+        result = estimate(build, variant, profile, options.n_ctx, options.kv_type, options.flash_attn)
+        return Row(build, result, "\n".join(str(line) for line in result.explanation[:1]))
+    if not build.quants:
+        return Row(build, None, "no quantizations listed", "not listed")
+    rec = recommend(build, profile, options.n_ctx, options.preference, options.kv_type,
+                    options.flash_attn)
+    return Row(build, rec.chosen, str(rec.reason), Placement.NO_FIT.label)
 
 
 def _format_table(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
@@ -139,23 +162,30 @@ def _format_table(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def render_table(rows: Sequence[Row]) -> str:
+def render_table(rows: Sequence[Row], n_ctx: int) -> str:
     """Return the summary table (build, quantization, file size, memory needed, verdict, tokens/s).
 
-    Builds without an estimate are listed again below the table with the reason.
+    Builds without an estimate are listed again below the table with the reason. A "!" after the
+    verdict marks a build whose trained context length is shorter than ``n_ctx``.
     """
     header = ("Build", "Quant", "File", "Needs", "Verdict", "Tok/s")
     body = []
     footnotes = []
     for row in rows:
         result = row.result
+        mark = " !" if row.beyond_training else ""
         if result is None:
-            body.append((row.build.id, "-", "-", "-", row.verdict or "-", "-"))
+            body.append((row.build.id, "-", "-", "-", (row.verdict or "-") + mark, "-"))
             footnotes.append(f"{row.build.id}: {row.note}")
             continue
         body.append((row.build.id, result.quant or "-", format_bytes(result.file_size),
-                     format_bytes(result.memory.total), _verdict(result), format_tps(result.decode_tps)))
+                     format_bytes(result.memory.total), _verdict(result) + mark,
+                     format_tps(result.decode_tps)))
     text = _format_table(header, body)
+    beyond = [f"{row.build.id} ({row.build.arch.n_ctx_train})" for row in rows if row.beyond_training]
+    if beyond:
+        footnotes.append(f"! {n_ctx} tokens is longer than the context these models were trained for, "
+                         f"so answers degrade past that length: {', '.join(beyond)}")
     if footnotes:
         text += "\n\n" + "\n".join(footnotes)
     return text
@@ -169,8 +199,11 @@ def render_explain(build: ModelBuild, recommendation: Recommendation, detailed: 
              f"{r.n_gpu_layers}/{r.n_layers_total}", _verdict(r), format_tps(r.decode_tps),
              format_tps(r.prompt_tps))
             for r in recommendation.results]
-    parts = [f"{build.name} ({build.id}), {recommendation.n_ctx} tokens, KV cache {recommendation.kv_type}",
-             "", _format_table(header, body), "",
+    parts = [f"{build.name} ({build.id}), {recommendation.n_ctx} tokens, KV cache {recommendation.kv_type}"]
+    if beyond_training(build, recommendation.n_ctx):
+        parts.append(f"Note: {recommendation.n_ctx} tokens is longer than the {build.arch.n_ctx_train} this "
+                     f"model was trained for, so answers degrade past that length.")
+    parts += ["", _format_table(header, body), "",
              f"Recommended ({recommendation.preference}): {recommendation.quant or 'none'}. "
              f"{recommendation.reason}"]
     if detailed is not None:
@@ -261,6 +294,8 @@ def run_with(args: argparse.Namespace, profile: MachineProfile, builds: Sequence
         finetune = finetune_advice(build, profile)
         if args.json:
             json.dump({"hardware": describe_hardware(profile), "recommendation": rec.to_dict(),
+                       "n_ctx_train": build.arch.n_ctx_train,
+                       "ctx_beyond_training": beyond_training(build, options.n_ctx),
                        "detailed": detailed.to_dict() if detailed else None,
                        "finetune": [f.to_dict() for f in finetune]}, out, indent=2)
             out.write("\n")
@@ -277,6 +312,8 @@ def run_with(args: argparse.Namespace, profile: MachineProfile, builds: Sequence
             "hardware": describe_hardware(profile), "n_ctx": options.n_ctx, "kv_type": options.kv_type,
             "preference": options.preference, "flash_attn": options.flash_attn,
             "builds": [{"id": row.build.id, "family": row.build.family, "note": row.note,
+                        "n_ctx_train": row.build.arch.n_ctx_train,
+                        "ctx_beyond_training": row.beyond_training,
                         "result": row.result.to_dict() if row.result else None} for row in rows],
         }, out, indent=2)
         out.write("\n")
@@ -284,7 +321,7 @@ def run_with(args: argparse.Namespace, profile: MachineProfile, builds: Sequence
     out.write(describe_hardware(profile) + "\n")
     mode = options.quant if options.quant else f"recommendation: {options.preference}"
     out.write(f"Context {options.n_ctx} tokens, KV cache {options.kv_type}, {mode}\n\n")
-    out.write(render_table(rows) + "\n")
+    out.write(render_table(rows, options.n_ctx) + "\n")
     return 0
 
 

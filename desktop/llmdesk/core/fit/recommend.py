@@ -87,6 +87,19 @@ def _fastest(results: list[FitResult]) -> FitResult | None:
     return min(near_top, key=lambda r: r.file_size)
 
 
+def _format_below(tps: float, target: float) -> tuple[str, str]:
+    """Format ``tps`` and a larger ``target`` with as many decimals as it takes to tell them apart.
+
+    ``format_tps`` alone would print 7.97 against 8.0 as "8.0" for both.
+    """
+    tps_text, target_text = format_tps(tps), format_tps(target)
+    decimals = 1
+    while tps_text == target_text and decimals < 4:
+        decimals += 1
+        tps_text, target_text = f"{tps:.{decimals}f}", f"{target:.{decimals}f}"
+    return tps_text, target_text
+
+
 def _choose(preference: str, runs: list[FitResult], build: ModelBuild, has_gpu: bool
             ) -> tuple[FitResult | None, UserMessage | None]:
     if preference == "quality":
@@ -125,11 +138,11 @@ def _choose(preference: str, runs: list[FitResult], build: ModelBuild, has_gpu: 
                                                "{tps} tokens/s on this machine."))
             return fast_enough, UserMessage(CTX, template, quant=fast_enough.quant,
                                             tps=format_tps(fast_enough.decode_tps))
+        tps_text, target_text = _format_below(fastest.decode_tps or 0.0, target)
         return fastest, UserMessage(CTX, QT_TRANSLATE_NOOP(
             CTX, "No quantization of at least {bits} bits per weight reaches {target} tokens/s here; {quant} "
                  "is the fastest, about {tps} tokens/s."),
-            bits=floor_text, target=format_tps(target), quant=fastest.quant,
-            tps=format_tps(fastest.decode_tps))
+            bits=floor_text, target=target_text, quant=fastest.quant, tps=tps_text)
 
     return fastest, UserMessage(CTX, QT_TRANSLATE_NOOP(
         CTX, "{quant} gives the highest speed, about {tps} tokens/s, among quantizations of at least "
