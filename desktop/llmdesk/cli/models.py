@@ -21,10 +21,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def _params(count: int | None) -> str:
+def format_params(count: int | None) -> str:
+    """Return a parameter count as people write it: 0.2M, 135M, 1.2B, 70B; "?" when unknown."""
     if not count:
         return "?"
-    return f"{count / 1e9:.1f}B" if count >= 1e9 else f"{count / 1e6:.0f}M"
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if count >= scale or suffix == "K":
+            value = count / scale
+            return f"{value:.1f}{suffix}" if value < 10 else f"{value:.0f}{suffix}"
+    return str(count)  # not reached: the loop ends with "K"
+
+
+def _no_models_message(folders: list) -> str:
+    scanned = "\n".join(f"  {folder}" for folder in folders)
+    return (f"No models found. Folders scanned:\n{scanned}\n"
+            "To add one, run `llm-desk download BUILD --quant Q4_K_M` (`llm-desk fit` lists the build "
+            "ids), put a .gguf file in one of these folders, or add a folder in the window under "
+            "Settings > Models and fit advice > Model folders.")
 
 
 def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
@@ -45,13 +58,25 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
         stdout.write("\n")
         return 0
     if not models:
-        folders = ", ".join(str(f) for f in library.folders())
-        print(f"No models found in {folders}.", file=stdout)
+        print(_no_models_message(library.folders()), file=stdout)
         return 0
-    for model in models:
-        status = "ok" if model.ok else str(model.problem)
-        build = f" [{model.build.id}]" if model.build is not None else ""
-        print(f"{model.name}{build}  {model.architecture or '?'} {_params(model.n_params)} "
-              f"{model.quantization or '?'}  {format_bytes(model.size_bytes)}  {status}", file=stdout)
-        print(f"    {model.path}", file=stdout)
+    print(render_models(models), file=stdout)
     return 0
+
+
+def render_models(models: list) -> str:
+    """Return a table of the models (name, catalog build, architecture, size, status), each with its path.
+
+    The NAME column is what ``llm-desk chat NAME`` accepts in place of a path.
+    """
+    header = ("NAME", "BUILD", "ARCH", "PARAMS", "QUANT", "SIZE", "STATUS")
+    rows = [(model.name, model.build.id if model.build is not None else "-", model.architecture or "?",
+             format_params(model.n_params), model.quantization or "?", format_bytes(model.size_bytes),
+             "ok" if model.ok else str(model.problem))
+            for model in models]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)).rstrip()]
+    for model, row in zip(models, rows):
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        lines.append(f"    {model.path}")
+    return "\n".join(lines)
