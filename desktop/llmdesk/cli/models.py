@@ -22,14 +22,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def format_params(count: int | None) -> str:
-    """Return a parameter count as people write it: 0.2M, 135M, 1.2B, 70B; "?" when unknown."""
+    """Return a parameter count as model cards write it: 212K, 135M, 1.2B, 71B; "?" when unknown."""
     if not count:
         return "?"
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if count >= scale or suffix == "K":
-            value = count / scale
-            return f"{value:.1f}{suffix}" if value < 10 else f"{value:.0f}{suffix}"
-    return str(count)  # not reached: the loop ends with "K"
+    scale, suffix = next(((s, x) for s, x in ((1e9, "B"), (1e6, "M")) if count >= s), (1e3, "K"))
+    value = count / scale
+    return f"{value:.1f}{suffix}" if value < 10 else f"{value:.0f}{suffix}"
 
 
 def _no_models_message(folders: list) -> str:
