@@ -137,3 +137,34 @@ def test_chat_options_follow_fit_advice(tmp_path):
     unreadable = suggested_options(str(tmp_path / "missing.gguf"), 512)
     assert unreadable.n_gpu_layers == 0
     assert unreadable.n_threads is None
+
+
+def test_library_name_and_context_notice(llmdesk_home):
+    from llmdesk.core import paths
+
+    paths.models_dir().mkdir(parents=True, exist_ok=True)
+    model = gguf_factory.write_tiny_llama(paths.models_dir() / "tiny.gguf", seed=4)
+    result = _chat(["tiny", "--prompt", "hi", "--max-tokens", "4", "--json"], llmdesk_home)
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    # The default context (4096) is longer than the 2048 tokens the tiny model was trained for.
+    assert events[0]["event"] == "notice"
+    assert "Context set to 2048 tokens" in events[0]["message"]
+    loaded = events[1]
+    assert loaded["event"] == "loaded"
+    assert loaded["info"]["path"] == str(model.resolve())
+    assert loaded["info"]["n_ctx"] == 2048
+
+
+def test_explicit_context_beyond_training_warns(tiny_model, llmdesk_home):
+    result = _chat([tiny_model, "--prompt", "hi", "--max-tokens", "4", "--ctx", "4096"], llmdesk_home)
+    assert result.returncode == 0, result.stderr
+    assert "Warning: --ctx 4096 is longer than the 2048 tokens this model was trained for" in result.stderr
+    assert "context 4096 tokens" in result.stderr
+
+
+def test_unknown_model_name_exit_status_2(llmdesk_home):
+    result = _chat(["no-such-model", "--prompt", "hi"], llmdesk_home)
+    assert result.returncode == 2
+    assert "run `llm-desk models` to see model names and paths" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -5,8 +5,12 @@ cancels the reply being written (the engine child ignores SIGINT, so it keeps th
 The answer goes to stdout; reasoning (``<think>`` text), notices and ``--stats`` go to stderr.
 
 ``--json`` writes JSON Lines to stdout instead, one object per event, each with an ``"event"`` key:
-``loaded``, ``text`` (``kind``: answer or reasoning), ``context_trimmed``, ``filtered``, ``finished``
-(with ``stats``), ``load_failed``, ``crashed``, ``error``. Exit status: 0 done, 2 bad file or
+``notice`` (``message``), ``loaded``, ``text`` (``kind``: answer or reasoning), ``context_trimmed``,
+``filtered``, ``finished`` (with ``stats``), ``load_failed``, ``crashed``, ``error``.
+
+MODEL is a file path or a name from ``llm-desk models``. Without ``--ctx`` the context length is the
+Default context length setting, cut to the length the model was trained for, as the window does;
+an explicit ``--ctx`` above the trained length is kept, with a warning. Exit status: 0 done, 2 bad file or
 arguments, 3 the engine crashed, 130 a one-shot reply cancelled with Ctrl+C.
 """
 
@@ -19,6 +23,7 @@ import logging
 import signal
 import sys
 import uuid
+from pathlib import Path
 from typing import Any, TextIO
 
 from llmdesk.engine import protocol as p
@@ -44,6 +49,16 @@ def _int_at_least(minimum: int, unit: str):
     return parse
 
 
+def _gpu_layers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of layers, got {text!r}") from None
+    if value < -1:
+        raise argparse.ArgumentTypeError(f"must be -1 (all layers), 0 (none) or a layer count, got {value}")
+    return value
+
+
 def _temperature(text: str) -> float:
     try:
         value = float(text)
@@ -59,17 +74,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "chat", help="chat with a local GGUF model in the terminal",
         description="Load a GGUF model in the engine process and chat with it. Without --prompt, "
                     "read messages interactively (Ctrl+C cancels a reply, Ctrl+D exits).")
-    parser.add_argument("model", metavar="MODEL.gguf", help="path of the GGUF model file")
+    parser.add_argument("model", metavar="MODEL",
+                        help="path of the GGUF model file, or a model name from `llm-desk models`")
     parser.add_argument("--prompt", metavar="TEXT", help="answer this one message and exit")
     parser.add_argument("--system", metavar="TEXT", default="", help="system prompt")
     parser.add_argument("--ctx", type=_int_at_least(16, "tokens"), metavar="N",
-                        help="context length in tokens (default: the Default context length setting)")
+                        help="context length in tokens (default: the Default context length setting, "
+                             "at most the length the model was trained for)")
     parser.add_argument("--max-tokens", type=_int_at_least(1, "tokens"), default=1024, metavar="N",
                         help="maximum tokens per reply (default 1024)")
     parser.add_argument("--temperature", type=_temperature, default=0.8, metavar="T",
                         help="sampling temperature, 0 for greedy (default 0.8)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed, for repeatable replies")
-    parser.add_argument("--gpu-layers", type=int, metavar="N",
+    parser.add_argument("--gpu-layers", type=_gpu_layers, metavar="N",
                         help="layers to offload to the GPU, -1 for all (default: the fit advice for this "
                              "machine)")
     parser.add_argument("--threads", type=_int_at_least(1, "threads"), metavar="N",
@@ -120,6 +137,13 @@ class _Output:
             return
         self.err.write(text + "\n")
         self.err.flush()
+
+    def important_notice(self, text: str) -> None:
+        """Write a notice that JSON readers also need, as a ``notice`` event in JSON mode."""
+        if self.as_json:
+            self.json_line("notice", message=text)
+        else:
+            self.notice(text)
 
     def text(self, chunk: p.TextChunk) -> None:
         if self.as_json:
@@ -182,9 +206,68 @@ def suggested_options(model: str, n_ctx: int, gpu_layers: int | None = None,
     return p.LoadOptions.from_suggestion(result.settings, **overrides)
 
 
-def _load(engine: EngineClient, args: argparse.Namespace, n_ctx: int, output: _Output) -> int:
-    options = suggested_options(args.model, n_ctx, args.gpu_layers, args.threads)
-    engine.load(args.model, options)  # a file that fails the check queues LoadFailed at once
+class ModelNotFound(Exception):
+    """MODEL is neither an existing file nor the name of exactly one model in the library."""
+
+
+def resolve_model(argument: str) -> str:
+    """Return the path to load for MODEL: the argument when it exists, else the library model with that name.
+
+    Names compare as ``llm-desk models`` shows them, ignoring case. Raises ModelNotFound when no
+    model or more than one has that name.
+    """
+    if Path(argument).expanduser().exists():
+        return str(Path(argument).expanduser())
+    from llmdesk.core.catalog import load_catalog
+    from llmdesk.core.library import Library
+    from llmdesk.core.settings import Settings
+
+    models = Library(Settings(), load_catalog()).scan()
+    named = [m for m in models if m.name.lower() == argument.lower()]
+    if len(named) == 1:
+        return str(named[0].path)
+    if named:
+        paths = ", ".join(str(m.path) for m in named)
+        raise ModelNotFound(f"{len(named)} models are named {argument!r} ({paths}); give the path of one")
+    raise ModelNotFound(f"{argument!r} is neither a file nor the name of a model in the library; run "
+                        f"`llm-desk models` to see model names and paths")
+
+
+def trained_context(model: str) -> int | None:
+    """Return the trained context length recorded in the model's header, or None when unknown."""
+    from llmdesk.core import gguf_meta
+
+    try:
+        header = gguf_meta.read_header(model)
+    except (OSError, ValueError) as exc:
+        log.info("No trained context length for %s: %s", model, exc)
+        return None
+    value = header.arch_value("context_length")
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def choose_context(requested: int | None, default: int, n_ctx_train: int | None) -> tuple[int, str | None]:
+    """Return the context length to load and a notice about it (None when no notice is needed).
+
+    The default is cut to the trained length, as the window does. A requested length is kept, because
+    the user asked for it, but gets a warning when it is longer than the model was trained for.
+    """
+    if n_ctx_train is None:
+        return requested or default, None
+    if requested is None:
+        if default <= n_ctx_train:
+            return default, None
+        return n_ctx_train, (f"Context set to {n_ctx_train} tokens, the length this model was trained "
+                             f"for (the default is {default}).")
+    if requested > n_ctx_train:
+        return requested, (f"Warning: --ctx {requested} is longer than the {n_ctx_train} tokens this model "
+                           f"was trained for; answers degrade past that length.")
+    return requested, None
+
+
+def _load(engine: EngineClient, args: argparse.Namespace, model: str, n_ctx: int, output: _Output) -> int:
+    options = suggested_options(model, n_ctx, args.gpu_layers, args.threads)
+    engine.load(model, options)  # a file that fails the check queues LoadFailed at once
     while True:
         event = engine.wait_for(p.Loaded, p.LoadFailed, p.EngineCrashed, timeout=3600)
         if isinstance(event, p.Loaded):
@@ -285,13 +368,21 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     from llmdesk.core.settings import Settings
 
     output = _Output(args.json, args.stats, out or sys.stdout, err or sys.stderr)
+    try:
+        model = resolve_model(args.model)
+    except ModelNotFound as exc:
+        output.err.write(f"llm-desk chat: {exc}\n")
+        return EXIT_BAD_INPUT
     settings = Settings()
-    n_ctx = args.ctx or int(settings.get("default_context"))
+    n_ctx, context_notice = choose_context(args.ctx, int(settings.get("default_context")),
+                                           trained_context(model))
+    if context_notice:
+        output.important_notice(context_notice)
     filter_config = None if args.no_filter else filter_config_from_settings(settings)
     sampling = p.Sampling(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
     engine = EngineClient()
     try:
-        status = _load(engine, args, n_ctx, output)
+        status = _load(engine, args, model, n_ctx, output)
         if status != EXIT_OK:
             return status
         history: list[dict[str, str]] = []
