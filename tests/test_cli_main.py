@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -66,3 +67,15 @@ def test_window_without_display_exits_2(llmdesk_home):
     assert result.returncode == 2
     assert "no display found" in result.stderr
     assert "llm-desk fit" in result.stderr
+
+
+def test_hardware_json_stays_valid_with_bad_settings(capsys):
+    from llmdesk.cli import main
+    from llmdesk.core import paths
+
+    paths.config_dir().mkdir(parents=True, exist_ok=True)
+    (paths.config_dir() / "settings.json").write_text("{not json", encoding="utf-8")
+    assert main(["hardware", "--json", "--no-llama"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["cpu"]
+    assert "settings.json" in captured.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from llmdesk.core.hardware import MachineProfile, detect
 from llmdesk.core.hardware.merge import DETECTED_BY
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = Settings()
     for message in settings.load_errors:
-        print(f"warning: {message}")
+        print(f"llm-desk hardware: warning: {message}", file=sys.stderr)
     profile = detect(settings, query_llama=not args.no_llama)
     if args.json:
         print(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
