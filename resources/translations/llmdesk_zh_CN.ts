@@ -617,8 +617,24 @@ Source: {source}</source>
         <translation>文件名 {name} 无效：必须是仓库内的相对路径，且不能包含 &apos;..&apos;。</translation>
     </message>
     <message>
-        <source>Invalid download source {endpoint}: it must be an http or https base URL such as https://hf-mirror.com. Fix it in Settings &gt; Downloads or in HF_ENDPOINT.</source>
-        <translation>下载源 {endpoint} 无效：必须是 http 或 https 基础网址，例如 https://hf-mirror.com。请在“设置 &gt; 下载”或 HF_ENDPOINT 中修改。</translation>
+        <source>Invalid download source {endpoint}: it must be an http or https base URL such as https://hf-mirror.com. Fix it in Settings &gt; Downloads.</source>
+        <translation>下载源 {endpoint} 无效：必须是 http 或 https 基础网址，例如 https://hf-mirror.com。请在“设置 &gt; 下载”中修改。</translation>
+    </message>
+    <message>
+        <source>Invalid download source {endpoint} in the HF_ENDPOINT environment variable: it must be an http or https base URL such as https://hf-mirror.com. Fix or unset HF_ENDPOINT.</source>
+        <translation>环境变量 HF_ENDPOINT 中的下载源 {endpoint} 无效：必须是 http 或 https 基础网址，例如 https://hf-mirror.com。请修改或取消设置 HF_ENDPOINT。</translation>
+    </message>
+    <message>
+        <source>Invalid download source {endpoint}: it must be one of {presets} or an http or https base URL such as https://hf-mirror.com.</source>
+        <translation>下载源 {endpoint} 无效：必须是 {presets} 之一，或 http/https 基础网址，例如 https://hf-mirror.com。</translation>
+    </message>
+    <message>
+        <source>Invalid SHA-256 {value}: it must be 64 hexadecimal digits, optionally prefixed with &quot;sha256:&quot;. Copy it from the file&apos;s page on Hugging Face, or leave it out.</source>
+        <translation>SHA-256 值 {value} 无效：必须是 64 位十六进制数字，可带 &quot;sha256:&quot; 前缀。请从 Hugging Face 上该文件的页面复制，或不填写。</translation>
+    </message>
+    <message>
+        <source>The file from {url} is not the {quant} build of {build} that the catalog describes: {details}. It was deleted; check the repository and file name of the catalog entry.</source>
+        <translation>来自 {url} 的文件不是目录中描述的 {build} 的 {quant} 版本：{details}。文件已删除；请检查该目录条目的仓库名和文件名。</translation>
     </message>
     <message>
         <source>The GGUF header of {url} is larger than {limit}; it cannot be read without downloading the file.</source>
@@ -627,6 +643,26 @@ Source: {source}</source>
     <message>
         <source>The server did not report the size of {url}, which is needed to join the pieces of the model. Try another download source.</source>
         <translation>服务器没有报告 {url} 的大小，而合并模型分片需要这个信息。请换一个下载源。</translation>
+    </message>
+    <message>
+        <source>{path} has {actual} where the catalog estimated about {expected}. Its GGUF header matches the catalog entry, so the file was kept.</source>
+        <translation>{path} 的大小为 {actual}，而目录估计约为 {expected}。其 GGUF 文件头与目录条目一致，因此文件已保留。</translation>
+    </message>
+    <message>
+        <source>Could not download from {host}: {reason} ({attempts} attempts). Check the URL, the network connection and the proxy settings.</source>
+        <translation>无法从 {host} 下载：{reason}（已尝试 {attempts} 次）。请检查网址、网络连接和代理设置。</translation>
+    </message>
+    <message>
+        <source>The server failed (HTTP {status} {reason}) for {url} after {attempts} attempts. Check the URL or try again later.</source>
+        <translation>尝试 {attempts} 次后，服务器处理 {url} 仍然出错（HTTP {status} {reason}）。请检查网址或稍后重试。</translation>
+    </message>
+    <message>
+        <source>No data arrived from {host} for {seconds} s, {attempts} times in a row. The download is kept; resume it later.</source>
+        <translation>已连续 {attempts} 次在 {seconds} 秒内没有从 {host} 收到数据。已下载的部分会保留，请稍后继续。</translation>
+    </message>
+    <message>
+        <source>The downloaded file is corrupt: its SHA-256 is {actual} but {expected} was expected. It was deleted; check the URL and the expected SHA-256, then download it again.</source>
+        <translation>下载的文件已损坏：其 SHA-256 为 {actual}，应为 {expected}。文件已删除；请检查网址和预期的 SHA-256，然后重新下载。</translation>
     </message>
     <message>
         <source>The download of {name} failed unexpectedly: {reason}. The details are in the log; resume it to try again.</source>
@@ -1131,6 +1167,10 @@ Source: {source}</source>
     <message>
         <source>Decoding reads {gpu_bytes} from GPU memory at {gpu_eff}% of {gpu_bw} ({gpu_source}) and {cpu_bytes} from RAM at {cpu_eff}% of {cpu_bw} ({cpu_source}) per token: about {tps} tokens/s.</source>
         <translation>每生成一个 token，需从显存读取 {gpu_bytes}（按 {gpu_bw}（{gpu_source}）的 {gpu_eff}% 计），从内存读取 {cpu_bytes}（按 {cpu_bw}（{cpu_source}）的 {cpu_eff}% 计）：约每秒 {tps} 个 token。</translation>
+    </message>
+    <message>
+        <source>With {threads} decoding thread(s), reading from RAM is limited to about {rate} (an estimated {per_thread} per thread), which sets the speed.</source>
+        <translation>使用 {threads} 个生成线程时，从内存读取的速度约为 {rate}（估计每线程 {per_thread}），这决定了生成速度。</translation>
     </message>
     <message>
         <source>Each token also costs about {ms} ms of fixed work (graph set-up, sampling), a large part of the time for a model this small.</source>

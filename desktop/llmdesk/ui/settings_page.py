@@ -94,11 +94,13 @@ def validate_endpoint_text(text: str) -> str:
     """Return the custom download URL cleaned up, or raise ValueError with a translated reason."""
     if not text.strip():
         return ""
-    from llmdesk.core.download.endpoint import resolve_endpoint
+    # NOTE: core has no public validator for a custom base URL; resolve_endpoint(override=...) would also
+    # accept preset names, which this field must not.
+    from llmdesk.core.download.endpoint import _validated_endpoint
     from llmdesk.core.download.errors import DownloadError
 
     try:
-        return resolve_endpoint(None, override=text)
+        return _validated_endpoint(text)
     except DownloadError as exc:
         raise ValueError(translate_message(exc.message)) from None
 
