@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import threading
 import time
 from pathlib import Path
@@ -23,10 +24,11 @@ from llmdesk.core.download import (
 from llmdesk.core.download import task as task_module
 from llmdesk.core.catalog_types import ArchFacts, ModelBuild, QuantVariant
 from llmdesk.core.download.record import PartRecord, part_path, record_path
+from llmdesk.core import paths
 from llmdesk.core.settings import Settings
 
 REPO = "tester/tiny-llama-GGUF"
-FILE = "tiny-llama-Q8_0.gguf"
+FILE = "tiny-llama-F32.gguf"
 PATH = f"/{REPO}/resolve/main/{FILE}"
 
 FAST = TransferOptions(stall_timeout=1.0, max_attempts=4, backoff_base=0.01, backoff_max=0.05,
@@ -142,6 +144,43 @@ def test_endpoint_invalid_rejected():
     settings.set("custom_endpoint", "ftp://example.org")
     with pytest.raises(DownloadError, match="must be an http or https base URL"):
         resolve_endpoint(settings)
+
+
+def test_endpoint_error_names_its_source(monkeypatch):
+    settings = Settings()
+    settings.set("download_endpoint", "custom")
+    settings.set("custom_endpoint", "ftp://example.org")
+    assert "Settings > Downloads" in str(pytest.raises(DownloadError, resolve_endpoint, settings).value)
+
+    monkeypatch.setenv("HF_ENDPOINT", "bogus")
+    text = str(pytest.raises(DownloadError, resolve_endpoint, settings).value)
+    assert "HF_ENDPOINT" in text
+    assert "Settings" not in text
+
+    text = str(pytest.raises(DownloadError, resolve_endpoint, settings, "also-bogus").value)
+    assert "Invalid download source also-bogus" in text
+    assert "HF_ENDPOINT" not in text
+    assert "Settings" not in text
+
+
+@pytest.mark.parametrize("value", ["xyz", "0" * 63, "0" * 65, "g" * 64, "sha256:" + "z" * 64, "md5:" + "0" * 64, ""])
+def test_enqueue_rejects_invalid_sha256(tmp_path, server, value):
+    manager = make_manager(tmp_path, server)
+    with pytest.raises(DownloadError, match="Invalid SHA-256") as raised:
+        manager.enqueue(repo=REPO, filename=FILE, sha256=value)
+    assert raised.value.message.template == task_module.errors.INVALID_SHA256
+    assert manager.tasks() == []
+    assert server.requests == []
+    assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.parametrize("spelling", ["upper", "prefixed"])
+def test_enqueue_accepts_sha256_spellings(tmp_path, server, model, spelling):
+    server.add_file(PATH, model, etag="")
+    value = sha(model).upper() if spelling == "upper" else f"sha256:{sha(model)}"
+    task = run(make_manager(tmp_path, server), sha256=value)
+    assert_exact(task, model)
+    assert task.sha256 == sha(model)
 
 
 def test_file_url_quotes_and_validates():
@@ -408,6 +447,86 @@ def test_404_reported_without_retry(tmp_path, server, model):
     assert len(server.requests) == 1
 
 
+def index_entries() -> list[str]:
+    index = paths.data_dir() / "downloads.json"
+    return json.loads(index.read_text(encoding="utf-8")) if index.exists() else []
+
+
+def test_failure_before_data_leaves_nothing(tmp_path, server, model):
+    (tmp_path / "models").mkdir()
+    manager = make_manager(tmp_path, server)
+    task = run(manager, filename="missing.gguf")
+    assert_failed(task, "404")
+    assert not record_path(task.final_path).exists()
+    assert not part_path(task.final_path).exists()
+    assert list((tmp_path / "models").iterdir()) == []  # the repo folders it created are gone
+    assert str(task.final_path) not in index_entries()
+    assert make_manager(tmp_path, server).restore() == []
+
+
+def test_failure_before_data_keeps_shared_folder(tmp_path, server, model):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(1000, seconds=30))
+    manager = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0,
+                                                                     chunk_size=512))
+    running = manager.enqueue(repo=REPO, filename=FILE)
+    assert wait_for_bytes(manager, running.id, 1000).wait(10)
+    failed = manager.enqueue(repo=REPO, filename="missing.gguf")
+    assert manager.wait([failed.id], timeout=30)
+    assert_failed(failed, "404")
+    assert running.final_path.parent.is_dir()
+    assert record_path(running.final_path).exists()
+
+
+def test_failed_resume_is_indexed_again(tmp_path, server, model):
+    manager = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0,
+                                                                     chunk_size=16 << 10))
+    task = run(manager)
+    assert_failed(task, "404")
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(len(model) // 2, seconds=30))
+    paused = wait_for_bytes(manager, task.id, len(model) // 2)
+    manager.resume(task.id)
+    assert paused.wait(10)
+    assert str(task.final_path) in index_entries()  # so a restart finds it again
+    manager.pause(task.id)
+    assert task.wait(10)
+    assert record_path(task.final_path).exists()
+
+
+def test_restore_drops_failed_record_without_data(tmp_path, server, model):
+    final = tmp_path / "models" / "TheOwner" / "tiny-GGUF" / "nothere.gguf"
+    final.parent.mkdir(parents=True)
+    record = PartRecord(url=f"{server.base_url}/TheOwner/tiny-GGUF/resolve/main/nothere.gguf", repo="TheOwner/tiny-GGUF",
+                        filename="nothere.gguf", created_dir=str(tmp_path / "models" / "TheOwner"),
+                        failure={"template": task_module.errors.NOT_FOUND, "params": {"url": "u"}})
+    record.save(final)
+    manager = make_manager(tmp_path, server)
+    assert manager.restore() == []
+    (task,) = manager.tasks()
+    assert task.state == DownloadState.FAILED
+    assert str(task.error) == "Not found (HTTP 404): u. Check the repository name, the file name and the revision."
+    assert not record_path(final).exists()
+    assert list((tmp_path / "models").iterdir()) == []
+    assert make_manager(tmp_path, server).restore() == []
+    assert make_manager(tmp_path, server).tasks() == []
+
+
+def test_restore_keeps_failed_download_with_data(tmp_path, server, model):
+    server.add_file(PATH, model)
+    manager = make_manager(tmp_path, server)
+    server.add_fault(PATH, hfs.drop(len(model) // 2, times=None))
+    task = run(manager)
+    assert_failed(task, "Could not download")
+    assert part_path(task.final_path).stat().st_size == len(model) // 2
+    assert PartRecord.load(task.final_path).failure["template"] == task_module.errors.CONNECTION_FAILED
+
+    server.files[PATH].faults.clear()
+    (restored,) = make_manager(tmp_path, server).restore(resume=True)
+    assert restored.wait(30)
+    assert_exact(restored, model)
+
+
 @pytest.mark.parametrize("code", [401, 403])
 def test_access_denied_explains_token(tmp_path, server, model, code):
     server.add_file(PATH, model)
@@ -446,7 +565,17 @@ def test_connection_refused_gives_up(tmp_path, model):
     with hfs.FaultServer() as gone:
         base = gone.base_url
     task = run(make_manager(tmp_path, endpoint=base))
-    assert_failed(task, "Could not download from 127.0.0.1", "4 attempts")
+    assert_failed(task, "Could not download from 127.0.0.1", "4 attempts", "switch the download source")
+
+
+def test_connection_refused_plain_url_advice(tmp_path, model):
+    with hfs.FaultServer() as gone:
+        url = gone.url("/files/m.gguf")
+    manager = make_manager(tmp_path)
+    task = manager.enqueue(url=url)
+    assert manager.wait([task.id], timeout=30)
+    text = assert_failed(task, "Could not download from 127.0.0.1", "4 attempts", "Check the URL")
+    assert "download source" not in text
 
 
 # --- content checks -------------------------------------------------------------------------------
@@ -456,6 +585,10 @@ def test_hash_mismatch_deletes_part(tmp_path, server, model):
     task = run(make_manager(tmp_path, server), sha256="0" * 64)
     assert_failed(task, "SHA-256", sha(model), "0" * 64)
     assert not part_path(task.final_path).exists()
+    assert not record_path(task.final_path).exists()
+    snapshot = task.snapshot()
+    assert snapshot.done_bytes == len(model)  # the transfer completed; verification failed
+    assert snapshot.total_bytes == len(model)
 
 
 def test_hash_from_etag_catches_corruption(tmp_path, server, model):
@@ -505,6 +638,19 @@ def test_truncated_gguf_rejected(tmp_path, server, tmp_path_factory):
     task = run(make_manager(tmp_path, server))
     assert_failed(task, "incomplete")
     assert not part_path(task.final_path).exists()
+
+
+def test_not_gguf_start_shown_as_text(tmp_path, server, model):
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.body(b"hello world this is not a model file\x00\x01 at all, and it goes on"))
+    task = run(make_manager(tmp_path, server))
+    text = assert_failed(task, "not a GGUF file", '(it starts with "hello world this is not a model file"...)')
+    assert "b'" not in text
+
+
+def test_text_preview_escapes_bytes():
+    assert task_module.text_preview(b'PK\x03\x04"\\\n') == '"PK\\x03\\x04\\"\\\\\\n"'
+    assert len(task_module.text_preview(bytes(range(256)))) <= 44
 
 
 def test_zip_rejected_as_not_gguf(tmp_path, server, tmp_path_factory):
@@ -664,7 +810,7 @@ def test_concurrency_limit(tmp_path, server, model, limit):
 def concat_build(model: bytes, cut: int, sha256: str | None) -> tuple[ModelBuild, list[str]]:
     pieces = [f"{FILE}-split-a", f"{FILE}-split-b"]
     arch = ArchFacts("llama", gguf_factory.tiny_llama_param_count(), 2, 64, 4, 2, 16, 800, 2048)
-    quant = QuantVariant("Q8_0", REPO, FILE, len(model), False, sha256, parts=tuple(pieces), parts_join="concat")
+    quant = QuantVariant("F32", REPO, FILE, len(model), False, sha256, parts=tuple(pieces), parts_join="concat")
     return ModelBuild("tiny", "Tiny", "Llama", arch, "MIT", (quant,)), pieces
 
 
@@ -682,7 +828,7 @@ def test_concat_pieces_joined(tmp_path, server, model, with_hash):
     server.add_fault(paths[1], hfs.drop(len(model) // 3))
     build, _ = concat_build(model, cut, sha(model) if with_hash else None)
     manager = make_manager(tmp_path, server)
-    (task,) = manager.enqueue_quant(build, "Q8_0")
+    (task,) = manager.enqueue_quant(build, "F32")
     assert manager.wait([task.id], timeout=30)
     assert_exact(task, model)
     assert task.final_path.name == FILE
@@ -698,7 +844,7 @@ def test_concat_resumes_in_second_piece_after_restart(tmp_path, server, model):
     build, _ = concat_build(model, cut, sha(model))
     first = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0,
                                                                    chunk_size=16 << 10))
-    (task,) = first.enqueue_quant(build, "Q8_0")
+    (task,) = first.enqueue_quant(build, "F32")
     assert server.wait_until_sent(paths[1], 100)
     deadline = time.monotonic() + 10
     while part_path(task.final_path).stat().st_size < cut + 100 and time.monotonic() < deadline:
@@ -721,7 +867,7 @@ def test_concat_wrong_range_restarts_piece_only(tmp_path, server, model):
     server.add_fault(paths[1], hfs.wrong_range(-50))
     build, _ = concat_build(model, cut, sha(model))
     manager = make_manager(tmp_path, server)
-    (task,) = manager.enqueue_quant(build, "Q8_0")
+    (task,) = manager.enqueue_quant(build, "F32")
     assert manager.wait([task.id], timeout=30)
     assert_exact(task, model)
     assert len(server.requests_for(paths[0], "GET")) == 1
@@ -733,6 +879,63 @@ def test_concat_catalog_size_mismatch(tmp_path, server, model):
     serve_pieces(server, model[:-10], cut)
     build, _ = concat_build(model, cut, None)
     manager = make_manager(tmp_path, server)
-    (task,) = manager.enqueue_quant(build, "Q8_0")
+    (task,) = manager.enqueue_quant(build, "F32")
     assert manager.wait([task.id], timeout=30)
     assert_failed(task, f"{len(model) - 10} bytes", f"{len(model)} bytes")
+
+
+# --- catalog entry against the GGUF header --------------------------------------------------------
+
+def catalog_build(model: bytes, *, quant: str, n_params: int, size: int, estimate: bool) -> ModelBuild:
+    arch = ArchFacts("llama", n_params, 2, 64, 4, 2, 16, 800, 2048)
+    variant = QuantVariant(quant, REPO, FILE, size, estimate)
+    return ModelBuild("tiny", "Tiny", "Llama", arch, "MIT", (variant,))
+
+
+def test_catalog_header_mismatch_rejected(tmp_path, server, model):
+    server.add_file(PATH, model)
+    build = catalog_build(model, quant="Q4_K_M", n_params=1_235_814_400, size=720 << 20, estimate=True)
+    manager = make_manager(tmp_path, server)
+    (task,) = manager.enqueue_quant(build, "Q4_K_M")
+    assert manager.wait([task.id], timeout=30)
+    text = assert_failed(task, "not the Q4_K_M build of tiny",
+                         "counts 0.2M parameters where the catalog says 1.2B",
+                         "its file type is F32, not Q4_K_M",
+                         f"it has {len(model) / 1024:.1f} KiB where about 720.0 MiB was expected")
+    assert "deleted" in text
+    assert not part_path(task.final_path).exists()
+    assert not record_path(task.final_path).exists()
+
+
+def test_catalog_file_type_mismatch_alone(tmp_path, server, model):
+    server.add_file(PATH, model)
+    build = catalog_build(model, quant="Q8_0", n_params=gguf_factory.tiny_llama_param_count(), size=len(model),
+                          estimate=True)
+    manager = make_manager(tmp_path, server)
+    (task,) = manager.enqueue_quant(build, "Q8_0")
+    assert manager.wait([task.id], timeout=30)
+    text = assert_failed(task, "its file type is F32, not Q8_0")
+    assert "parameters" not in text
+    assert "expected" not in text
+
+
+def test_catalog_estimate_off_but_header_matches(tmp_path, server, model):
+    server.add_file(PATH, model)
+    build = catalog_build(model, quant="F32", n_params=gguf_factory.tiny_llama_param_count() * 21 // 20,
+                          size=len(model) * 2, estimate=True)
+    manager = make_manager(tmp_path, server)
+    (task,) = manager.enqueue_quant(build, "F32")
+    assert manager.wait([task.id], timeout=30)
+    assert_exact(task, model)
+    assert "the catalog estimated about" in str(task.snapshot().notice)
+
+
+def test_catalog_estimate_within_tolerance_no_notice(tmp_path, server, model):
+    server.add_file(PATH, model)
+    build = catalog_build(model, quant="F32", n_params=gguf_factory.tiny_llama_param_count(),
+                          size=len(model) * 110 // 100, estimate=True)
+    manager = make_manager(tmp_path, server)
+    (task,) = manager.enqueue_quant(build, "F32")
+    assert manager.wait([task.id], timeout=30)
+    assert_exact(task, model)
+    assert task.snapshot().notice is None

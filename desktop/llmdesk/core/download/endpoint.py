@@ -13,6 +13,7 @@ from llmdesk.core.settings import ENDPOINT_PRESETS
 # huggingface_hub reads the same variable, so one setting serves both tools.
 ENDPOINT_ENV = "HF_ENDPOINT"
 
+_SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
 _HF_FILE_URL = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/(?:resolve|blob)/(?P<revision>[^/]+)/(?P<filename>.+)$")
 
 
@@ -24,11 +25,12 @@ def origin(url: str) -> tuple[str, str, int]:
     return scheme, (parts.hostname or "").lower(), port
 
 
-def _validated_endpoint(value: str) -> str:
+def _validated_endpoint(value: str, template: str = errors.INVALID_ENDPOINT) -> str:
+    """Return ``value`` without a trailing slash; ``template`` names where the value came from."""
     base = value.strip().rstrip("/")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise errors.DownloadError(errors.message(errors.INVALID_ENDPOINT, endpoint=value))
+        raise errors.DownloadError(errors.message(template, endpoint=value, presets=", ".join(ENDPOINT_PRESETS)))
     return base
 
 
@@ -40,14 +42,27 @@ def resolve_endpoint(settings, override: str | None = None) -> str:
     ``custom_endpoint``). Raises DownloadError for a value that is not an http(s) URL.
     """
     if override:
-        return _validated_endpoint(ENDPOINT_PRESETS.get(override, override))
+        return _validated_endpoint(ENDPOINT_PRESETS.get(override, override), errors.INVALID_ENDPOINT_OVERRIDE)
     env = os.environ.get(ENDPOINT_ENV, "").strip()
     if env:
-        return _validated_endpoint(env)
+        return _validated_endpoint(env, errors.INVALID_ENDPOINT_ENV)
     choice = settings.get("download_endpoint") if settings is not None else "huggingface"
     if choice == "custom":
         return _validated_endpoint(settings.get("custom_endpoint"))
     return ENDPOINT_PRESETS.get(choice, ENDPOINT_PRESETS["huggingface"])
+
+
+def normalize_sha256(value: str) -> str:
+    """Return ``value`` as 64 lower-case hex digits, accepting upper case and a ``sha256:`` prefix.
+
+    Raises DownloadError for anything else, so a mistyped hash is rejected before any transfer.
+    """
+    digest = value.strip()
+    if digest[:7].lower() == "sha256:":
+        digest = digest[7:].strip()
+    if not _SHA256_HEX.match(digest):
+        raise errors.DownloadError(errors.message(errors.INVALID_SHA256, value=repr(value)))
+    return digest.lower()
 
 
 def validate_filename(filename: str) -> str:

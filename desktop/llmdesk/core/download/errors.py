@@ -87,13 +87,59 @@ INVALID_NAME = QT_TRANSLATE_NOOP(
     CONTEXT, "Invalid file name {name}: it must be a relative path inside the repository without '..'.")
 INVALID_ENDPOINT = QT_TRANSLATE_NOOP(
     CONTEXT, "Invalid download source {endpoint}: it must be an http or https base URL such as "
-             "https://hf-mirror.com. Fix it in Settings > Downloads or in HF_ENDPOINT.")
+             "https://hf-mirror.com. Fix it in Settings > Downloads.")
+INVALID_ENDPOINT_ENV = QT_TRANSLATE_NOOP(
+    CONTEXT, "Invalid download source {endpoint} in the HF_ENDPOINT environment variable: it must be an "
+             "http or https base URL such as https://hf-mirror.com. Fix or unset HF_ENDPOINT.")
+# For a value passed to resolve_endpoint as ``override`` (--endpoint, a settings editor): the caller
+# knows where it was typed, so the message gives no place to fix it.
+INVALID_ENDPOINT_OVERRIDE = QT_TRANSLATE_NOOP(
+    CONTEXT, "Invalid download source {endpoint}: it must be one of {presets} or an http or https base URL "
+             "such as https://hf-mirror.com.")
+INVALID_SHA256 = QT_TRANSLATE_NOOP(
+    CONTEXT, "Invalid SHA-256 {value}: it must be 64 hexadecimal digits, optionally prefixed with "
+             "\"sha256:\". Copy it from the file's page on Hugging Face, or leave it out.")
+CATALOG_MISMATCH = QT_TRANSLATE_NOOP(
+    CONTEXT, "The file from {url} is not the {quant} build of {build} that the catalog describes: {details}. "
+             "It was deleted; check the repository and file name of the catalog entry.")
 HEADER_TOO_LARGE = QT_TRANSLATE_NOOP(
     CONTEXT, "The GGUF header of {url} is larger than {limit}; it cannot be read without downloading the "
              "file.")
 PIECE_SIZE_UNKNOWN = QT_TRANSLATE_NOOP(
     CONTEXT, "The server did not report the size of {url}, which is needed to join the pieces of the "
              "model. Try another download source.")
+SIZE_OFF_ESTIMATE = QT_TRANSLATE_NOOP(
+    CONTEXT, "{path} has {actual} where the catalog estimated about {expected}. Its GGUF header matches the "
+             "catalog entry, so the file was kept.")
+# For a plain URL the download source setting does not apply, so these variants leave out that advice.
+CONNECTION_FAILED_URL = QT_TRANSLATE_NOOP(
+    CONTEXT, "Could not download from {host}: {reason} ({attempts} attempts). Check the URL, the network "
+             "connection and the proxy settings.")
+SERVER_ERROR_URL = QT_TRANSLATE_NOOP(
+    CONTEXT, "The server failed (HTTP {status} {reason}) for {url} after {attempts} attempts. Check the URL "
+             "or try again later.")
+STALLED_URL = QT_TRANSLATE_NOOP(
+    CONTEXT, "No data arrived from {host} for {seconds} s, {attempts} times in a row. The download is kept; "
+             "resume it later.")
+HASH_MISMATCH_URL = QT_TRANSLATE_NOOP(
+    CONTEXT, "The downloaded file is corrupt: its SHA-256 is {actual} but {expected} was expected. It was "
+             "deleted; check the URL and the expected SHA-256, then download it again.")
+_PLAIN_URL_TEMPLATES = {
+    CONNECTION_FAILED: CONNECTION_FAILED_URL,
+    SERVER_ERROR: SERVER_ERROR_URL,
+    STALLED: STALLED_URL,
+    HASH_MISMATCH: HASH_MISMATCH_URL,
+}
+
+
+def for_plain_url(text: UserMessage) -> UserMessage:
+    """Return ``text`` with the advice to switch the download source replaced by advice for a URL."""
+    template = _PLAIN_URL_TEMPLATES.get(text.template)
+    if template is None:
+        return text
+    return message(template, **text.params)
+
+
 UNEXPECTED = QT_TRANSLATE_NOOP(
     CONTEXT, "The download of {name} failed unexpectedly: {reason}. The details are in the log; resume it "
              "to try again.")

@@ -15,9 +15,11 @@ from pathlib import Path
 from llmdesk.core import paths
 from llmdesk.core.download import endpoint as ep
 from llmdesk.core.download import errors
-from llmdesk.core.download.record import RECORD_SUFFIX, PartRecord, final_from_record, part_path, remove_partial
+from llmdesk.core.download.record import (
+    RECORD_SUFFIX, PartRecord, final_from_record, part_path, remove_created_folders, remove_partial,
+)
 from llmdesk.core.download.task import DownloadProgress, DownloadState, DownloadTask, TransferOptions
-from llmdesk.core.i18n import QT_TRANSLATE_NOOP
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +118,8 @@ class DownloadManager:
     def enqueue(self, *, repo: str | None = None, filename: str | None = None, url: str | None = None,
                 revision: str = "main", expected_size: int | None = None, sha256: str | None = None,
                 dest_dir: Path | None = None, build_id: str | None = None, quant: str | None = None,
-                pieces: list[str] | None = None, start: bool = True) -> DownloadTask:
+                pieces: list[str] | None = None, size_estimate: int | None = None,
+                n_params: int | None = None, start: bool = True) -> DownloadTask:
         """Queue one file, named by ``repo`` + ``filename`` (on the current endpoint) or by ``url``.
 
         ``expected_size`` and ``sha256`` come from the catalog when known; otherwise a HEAD request
@@ -124,7 +127,10 @@ class DownloadManager:
         ``models_dir/<repo>/<filename>``. A partial download of the same file resumes; one of a different
         file at the same path is discarded. With ``pieces`` (repository files only), the file is the
         concatenation of those files, downloaded in order into one .part, and ``expected_size`` and
-        ``sha256`` describe the joined file. Raises DownloadError for an invalid URL, file name or endpoint.
+        ``sha256`` describe the joined file. With ``build_id``, the finished file's GGUF header must
+        match ``n_params`` (the build's parameter count) and ``quant``; ``size_estimate`` (a catalog
+        size estimated from bits per weight) only adds a warning or detail. Raises DownloadError for an invalid URL, file name, SHA-256
+        or endpoint.
         """
         if url is not None:
             url = ep.validate_url(url)
@@ -146,10 +152,12 @@ class DownloadManager:
         final = (Path(dest_dir) / name) if dest_dir else self._models_dir / layout
         record.expected_size = expected_size
         record.size_is_known = expected_size is not None
-        record.sha256 = sha256.lower() if sha256 else None
+        record.sha256 = ep.normalize_sha256(sha256) if sha256 is not None else None
         record.sha256_is_known = record.sha256 is not None
         record.build_id = build_id
         record.quant = quant
+        record.size_estimate = size_estimate
+        record.n_params = n_params
         return self._add(final.resolve(), record, start)
 
     def enqueue_quant(self, build, quant_name: str, *, dest_dir: Path | None = None,
@@ -164,15 +172,17 @@ class DownloadManager:
             names = ", ".join(q.name for q in build.quants)
             raise KeyError(f"{build.id} has no quantization {quant_name!r}; choose one of: {names}")
         size = None if variant.size_is_estimate else variant.size_bytes
+        estimate = variant.size_bytes if variant.size_is_estimate and variant.size_bytes else None
+        whole_file = {"expected_size": size, "size_estimate": estimate, "n_params": build.arch.n_params,
+                      "sha256": variant.sha256}
         if variant.parts and variant.parts_join == "concat":
             return [self.enqueue(repo=variant.repo, filename=variant.filename, pieces=list(variant.parts),
-                                 expected_size=size, sha256=variant.sha256, dest_dir=dest_dir,
-                                 build_id=build.id, quant=variant.name, start=start)]
+                                 dest_dir=dest_dir, build_id=build.id, quant=variant.name, start=start,
+                                 **whole_file)]
         parts = list(variant.parts) or split_part_names(variant.filename)
         if len(parts) == 1:
-            return [self.enqueue(repo=variant.repo, filename=variant.filename, expected_size=size,
-                                 sha256=variant.sha256, dest_dir=dest_dir, build_id=build.id,
-                                 quant=variant.name, start=start)]
+            return [self.enqueue(repo=variant.repo, filename=variant.filename, dest_dir=dest_dir,
+                                 build_id=build.id, quant=variant.name, start=start, **whole_file)]
         # The catalog gives the size of the whole set, not of each part: HEAD supplies them.
         return [self.enqueue(repo=variant.repo, filename=part, dest_dir=dest_dir, build_id=build.id,
                              quant=variant.name, start=start) for part in parts]
@@ -199,7 +209,9 @@ class DownloadManager:
                     del self._tasks[task.id]  # replaced by the new task below
                 else:
                     return task
+        created = _first_missing_folder(final.parent)
         final.parent.mkdir(parents=True, exist_ok=True)
+        record.created_dir = str(created) if created is not None else None
         if final.exists():
             return self._already_present(final, record)
         existing = PartRecord.load(final)
@@ -210,6 +222,8 @@ class DownloadManager:
                 existing.sha256, existing.sha256_is_known = record.sha256, True
             existing.build_id = existing.build_id or record.build_id
             existing.quant = existing.quant or record.quant
+            existing.size_estimate = existing.size_estimate or record.size_estimate
+            existing.n_params = existing.n_params or record.n_params
             record = existing
             log.info("Resuming the partial download of %s (%d bytes)", final, _length(part_path(final)))
         elif existing is not None or part_path(final).exists():
@@ -265,6 +279,7 @@ class DownloadManager:
                 return
             task._prepare_start()
             task._set_state(DownloadState.QUEUED)
+        self._index_add(task.final_path)  # dropped from the index when it failed before any data
         self._schedule()
 
     def cancel(self, task_id: str) -> None:
@@ -276,6 +291,7 @@ class DownloadManager:
                 if task.state == DownloadState.DONE:
                     return
                 remove_partial(task.final_path)
+                remove_created_folders(task.final_path, task.record.created_dir)
                 self._index_remove(task.final_path)
                 with task._lock:
                     task._done = 0
@@ -341,7 +357,9 @@ class DownloadManager:
 
         Looks in the models folder and in every folder a download was started in. The tasks are
         paused unless ``resume`` is True. A record whose final file exists is left over from a finished
-        download and is removed.
+        download and is removed. A download that failed without leaving data to resume is not restored:
+        it is added to ``tasks()`` once as FAILED with its reason, and its record, index entry and
+        empty folders are removed, so the next start does not list it again.
         """
         candidates: set[Path] = set()
         if self._models_dir.exists():
@@ -360,6 +378,9 @@ class DownloadManager:
                 remove_partial(final)
                 self._index_remove(final)
                 continue
+            if record.failure is not None and _length(part_path(final)) == 0:
+                self._drop_failed(final, record)
+                continue
             task = self._new_task(final, record)
             with self._lock:
                 self._tasks[task.id] = task
@@ -372,6 +393,25 @@ class DownloadManager:
             restored.append(task)
             log.info("Restored download %s: %s (%d bytes so far)", task.id, final, _length(task.part_path))
         return restored
+
+    def _drop_failed(self, final: Path, record: PartRecord) -> None:
+        """Show a download that failed earlier and has nothing to resume once as FAILED, then forget it."""
+        failure = record.failure or {}
+        reason = UserMessage(errors.CONTEXT, str(failure.get("template", errors.UNEXPECTED)),
+                             **dict(failure.get("params") or {}))
+        try:
+            str(reason)
+        except (KeyError, IndexError, ValueError):
+            reason = errors.message(errors.UNEXPECTED, name=final.name, reason="unknown")
+        log.warning("Dropping the failed download of %s, which has no data to resume: %s", final, reason)
+        remove_partial(final)
+        remove_created_folders(final, record.created_dir)
+        self._index_remove(final)
+        task = self._new_task(final, record)
+        task._set_state(DownloadState.FAILED, reason)
+        task._finished.set()
+        with self._lock:
+            self._tasks[task.id] = task
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -407,11 +447,13 @@ class DownloadManager:
         try:
             task._run()
         finally:
+            # The index is updated before the thread counts as gone, so wait() returns with it current.
+            if task.state in (DownloadState.DONE, DownloadState.CANCELLED) or (
+                    task.state == DownloadState.FAILED and not part_path(task.final_path).exists()):
+                self._index_remove(task.final_path)
             with self._lock:
                 self._threads.pop(task.id, None)
                 self._changed.notify_all()
-            if task.state in (DownloadState.DONE, DownloadState.CANCELLED):
-                self._index_remove(task.final_path)
             self._schedule()
 
     def _index_path(self) -> Path:
@@ -470,3 +512,14 @@ def _length(path: Path) -> int:
     except FileNotFoundError:
         return 0
 
+
+
+def _first_missing_folder(folder: Path) -> Path | None:
+    """Return the topmost ancestor of ``folder`` (or ``folder`` itself) that does not exist yet."""
+    missing = None
+    while not folder.exists():
+        missing = folder
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return missing

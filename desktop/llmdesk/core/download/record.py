@@ -56,6 +56,16 @@ class PartRecord:
     pieces: list[str] | None = None
     piece_sizes: list[int] | None = None
     piece_etags: list[str | None] | None = None
+    # What the catalog says about the file, checked against its GGUF header after the transfer: the
+    # estimated size (when the catalog has no exact one) and the build's parameter count.
+    size_estimate: int | None = None
+    n_params: int | None = None
+    # The topmost folder that this download created, removed again while it is empty when the
+    # download fails before any data or is cancelled. None when every folder existed already.
+    created_dir: str | None = None
+    # The reason of the last failure as {"template", "params"} of a UserMessage; None after a success
+    # or while nothing failed.
+    failure: dict | None = None
     version: int = RECORD_VERSION
 
     def save(self, final: Path) -> None:
@@ -108,3 +118,25 @@ def remove_partial(final: Path) -> None:
             path.unlink()
         except FileNotFoundError:
             pass
+
+
+def remove_created_folders(final: Path, created_dir: str | None) -> None:
+    """Delete the empty folders from ``final``'s folder up to ``created_dir``, which a download created.
+
+    A folder that is not empty, because another download or a file lives there, stops the walk.
+    """
+    if not created_dir:
+        return
+    top = Path(created_dir)
+    folder = final.parent
+    if folder != top and top not in folder.parents:
+        return
+    while True:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        log.debug("Removed the empty folder %s", folder)
+        if folder == top:
+            return
+        folder = folder.parent

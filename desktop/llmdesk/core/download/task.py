@@ -33,7 +33,9 @@ from llmdesk.core.download.endpoint import Credentials
 from llmdesk.core.download.http import (
     Response, content_length, http_error, open_url, parse_content_range, sha256_from_etag, strong_etag,
 )
-from llmdesk.core.download.record import PartRecord, part_path, record_path, remove_partial
+from llmdesk.core.download.record import (
+    PartRecord, part_path, record_path, remove_created_folders, remove_partial,
+)
 from llmdesk.core.i18n import UserMessage
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,12 @@ log = logging.getLogger(__name__)
 GGUF_MAGIC = b"GGUF"
 _LFS_POINTER_START = b"version https://git-lfs"
 _SNIFF_BYTES = 64
+_PREVIEW_CHARS = 40  # of the escaped start of a file that is not GGUF, in the error message
+
+# How far a downloaded catalog file may stray from the catalog entry before it counts as another file.
+# Sizes estimated from bits per weight miss the real size by a few percent; headers count exactly.
+SIZE_ESTIMATE_TOLERANCE = 0.15
+N_PARAMS_TOLERANCE = 0.10
 
 # Free space kept beyond the download itself: 5 % of the file, at least 64 MiB, at most 1 GiB.
 MARGIN_FRACTION = 0.05
@@ -132,12 +140,12 @@ def _open_part(path: Path, offset: int):
     return handle
 
 
-def _check_gguf(path: Path) -> UserMessage | None:
-    """Return why ``path`` is not an intact GGUF file, or None when it is.
+def _check_gguf(path: Path):
+    """Return why ``path`` is not an intact GGUF file (None when it is) and its parsed header.
 
     An architecture or tensor type the bundled llama.cpp does not know still passes: the file is
     intact, and the library reports that problem when the model is listed. Parts after the first of
-    a split model carry no architecture key, so only their magic is checked.
+    a split model carry no architecture key, so only their magic is checked and the header is None.
     """
     from llmdesk.core import gguf_meta
 
@@ -145,12 +153,94 @@ def _check_gguf(path: Path) -> UserMessage | None:
     if match is not None and int(match[1]) > 1:
         with open(path, "rb") as handle:
             if handle.read(4) == GGUF_MAGIC:
-                return None
+                return None, None
     check = gguf_meta.check_model_file(path)
     if check.kind in (gguf_meta.FileProblem.OK, gguf_meta.FileProblem.UNKNOWN_ARCH,
                       gguf_meta.FileProblem.UNSUPPORTED_TENSOR_TYPE):
+        return None, check.header
+    return check.message, None
+
+
+def text_preview(data: bytes, limit: int = _PREVIEW_CHARS) -> str:
+    """Return the start of ``data`` as a quoted, escaped ASCII string of at most about ``limit`` characters.
+
+    Printable ASCII stays as it is; other bytes become escapes such as ``\\n`` or ``\\x00``.
+    """
+    escaped = []
+    length = 2  # the quotes
+    for byte in data:
+        char = chr(byte)
+        if char in ('"', "\\"):
+            piece = "\\" + char
+        elif 0x20 <= byte < 0x7F:
+            piece = char
+        elif char in "\n\r\t":
+            piece = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char]
+        else:
+            piece = f"\\x{byte:02x}"
+        if length + len(piece) > limit:
+            return '"' + "".join(escaped) + '"...'
+        escaped.append(piece)
+        length += len(piece)
+    return '"' + "".join(escaped) + '"'
+
+
+def _count_text(count: int) -> str:
+    """Format a parameter count the way model cards do: 0.2M, 8.0B."""
+    if count >= 1e9:
+        return f"{count / 1e9:.1f}B"
+    return f"{count / 1e6:.1f}M"
+
+
+def _file_type_names() -> set[str]:
+    import gguf
+
+    return {t.name.removeprefix("MOSTLY_").removeprefix("ALL_") for t in gguf.LlamaFileType if t.name != "GUESSED"}
+
+
+def header_file_type(header) -> str | None:
+    """Return the quantization name stored in general.file_type ("Q4_K_M"), or None when absent or unknown."""
+    import gguf
+
+    value = header.kv.get("general.file_type")
+    if not isinstance(value, int):
         return None
-    return check.message
+    try:
+        name = gguf.LlamaFileType(value).name
+    except ValueError:
+        return None
+    if name == "GUESSED":
+        return None
+    return name.removeprefix("MOSTLY_").removeprefix("ALL_")
+
+
+def catalog_differences(record: PartRecord, header, size: int) -> list[str]:
+    """Return how a verified GGUF file contradicts its catalog entry, one English phrase per fact.
+
+    Compares the header's parameter count with the build's (within N_PARAMS_TOLERANCE) and its
+    file type with the quantization name when both are known names. A size outside
+    SIZE_ESTIMATE_TOLERANCE of the catalog's estimate is listed only beside another difference,
+    because an estimate alone can be off. Shards of a gguf-split model are not compared: their
+    headers describe only the tensors they contain.
+    """
+    if header is None or record.build_id is None or int(header.kv.get("split.count", 1) or 1) > 1:
+        return []
+    found = []
+    if record.n_params:
+        actual = header.n_params
+        if abs(actual - record.n_params) > N_PARAMS_TOLERANCE * record.n_params:
+            found.append(f"its GGUF header counts {_count_text(actual)} parameters where the catalog says "
+                         f"{_count_text(record.n_params)}")
+    file_type = header_file_type(header)
+    quant = (record.quant or "").upper()
+    if file_type and quant in _file_type_names() and file_type != quant:
+        found.append(f"its file type is {file_type}, not {quant}")
+    estimate = record.size_estimate
+    if found and estimate and not record.size_is_known \
+            and abs(size - estimate) > SIZE_ESTIMATE_TOLERANCE * estimate:
+        found.append(f"it has {errors.format_bytes(size)} where about {errors.format_bytes(estimate)} "
+                     "was expected")
+    return found
 
 
 class DownloadTask:
@@ -237,6 +327,8 @@ class DownloadTask:
         self._stop.clear()
         self._stop_reason = None
         self._finished.clear()
+        with self._lock:
+            self._done = self._part_length()
 
     def _run(self) -> None:
         """Worker thread body: download, verify, rename; every exit sets a state and the finished event."""
@@ -248,6 +340,7 @@ class DownloadTask:
         except _Stopped:
             if self._stop_reason == "cancel":
                 remove_partial(self.final_path)
+                remove_created_folders(self.final_path, self.record.created_dir)
                 with self._lock:
                     self._done = 0
                 self._set_state(DownloadState.CANCELLED)
@@ -257,18 +350,34 @@ class DownloadTask:
                 log.info("Download %s paused at %d bytes", self.id, self._done)
         except errors.DownloadError as exc:
             if isinstance(exc, _Discard):
+                # done_bytes keeps the count transferred, so the progress shows how far it got.
                 remove_partial(self.final_path)
-                with self._lock:
-                    self._done = 0
             log.warning("Download %s failed: %s", self.id, exc)
-            self._set_state(DownloadState.FAILED, exc.message)
+            self._fail(exc.message)
         except Exception as exc:  # noqa: BLE001 - a worker error must reach the user, not vanish
             log.exception("Download %s failed unexpectedly", self.id)
-            self._set_state(DownloadState.FAILED, errors.message(
+            self._fail(errors.message(
                 errors.UNEXPECTED, name=self.final_path.name, reason=str(exc) or type(exc).__name__))
         finally:
             self._response = None
             self._finished.set()
+
+    def _fail(self, reason: UserMessage) -> None:
+        """Set FAILED with ``reason``; keep the record only when a .part with data remains to resume."""
+        if self.record.repo is None:
+            reason = errors.for_plain_url(reason)
+        if self._part_length() == 0:
+            remove_partial(self.final_path)
+            remove_created_folders(self.final_path, self.record.created_dir)
+        else:
+            self.record.failure = {"template": reason.template,
+                                   "params": {k: v if isinstance(v, (int, float, str)) else str(v)
+                                              for k, v in reason.params.items()}}
+            try:
+                self.record.save(self.final_path)
+            except OSError as exc:
+                log.warning("Could not save the download record of %s: %s", self.final_path, exc)
+        self._set_state(DownloadState.FAILED, reason)
 
     # --- the transfer ----------------------------------------------------------------------------
 
@@ -285,7 +394,9 @@ class DownloadTask:
     def _download(self) -> None:
         self.final_path.parent.mkdir(parents=True, exist_ok=True)
         url = self._url_for()
-        if not record_path(self.final_path).exists():  # deleted with a discarded .part; needed to resume
+        if not record_path(self.final_path).exists() or self.record.failure is not None:
+            # Deleted with a discarded .part or after a failure before any data; needed to resume.
+            self.record.failure = None
             self.record.save(self.final_path)
         if url != self.record.url:
             # The endpoint changed (mirror switch). The old ETag means nothing to the new server;
@@ -585,7 +696,7 @@ class DownloadTask:
         if stripped.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
             raise _Discard(errors.message(errors.HTML_PAGE, url=url))
         if not head.startswith(GGUF_MAGIC):
-            raise _Discard(errors.message(errors.NOT_GGUF, url=url, start=repr(bytes(head[:16]))))
+            raise _Discard(errors.message(errors.NOT_GGUF, url=url, start=text_preview(bytes(head))))
 
     def _stream(self, response: Response, url: str, start: int, end: int | None) -> bool:
         """Write the body into the .part from ``start`` and hash it; True when it reached ``end``.
@@ -639,14 +750,16 @@ class DownloadTask:
         return True
 
     def _write(self, handle, chunk: memoryview, position: int) -> None:
+        written = 0
         try:
-            written = 0
             while written < len(chunk):
                 written += handle.write(chunk[written:])
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
+                # A short write before ENOSPC left its bytes in the .part, and they count as kept.
                 raise errors.DownloadError(errors.message(
-                    errors.DISK_FULL, path=str(self.part_path), done=errors.format_bytes(position))) from exc
+                    errors.DISK_FULL, path=str(self.part_path),
+                    done=errors.format_bytes(position + written))) from exc
             raise errors.DownloadError(errors.message(
                 errors.WRITE_FAILED, path=str(self.part_path), reason=exc.strerror or str(exc))) from exc
 
@@ -678,15 +791,31 @@ class DownloadTask:
         digest = self._hasher.hexdigest()
         if record.sha256 and digest != record.sha256.lower():
             raise _Discard(errors.message(errors.HASH_MISMATCH, actual=digest, expected=record.sha256))
-        problem = _check_gguf(self.part_path)
+        problem, header = _check_gguf(self.part_path)
         if problem is not None:
             raise _Discard(problem)
+        differences = catalog_differences(record, header, size)
+        if differences:
+            # NOTE: the differences stay English in a translated UI; they name header fields and values.
+            raise _Discard(errors.message(errors.CATALOG_MISMATCH, url=url, quant=record.quant,
+                                          build=record.build_id, details="; ".join(differences)))
+        self._note_size_estimate(size)
         os.replace(self.part_path, self.final_path)
         _fsync_dir(self.final_path.parent)
         remove_partial(self.final_path)
         self.sha256 = digest
         with self._lock:
             self._done = size
+
+
+    def _note_size_estimate(self, size: int) -> None:
+        """Warn when the size strays from the catalog's estimate although the header matched the entry."""
+        estimate = self.record.size_estimate
+        if not estimate or self.record.size_is_known or abs(size - estimate) <= SIZE_ESTIMATE_TOLERANCE * estimate:
+            return
+        log.warning("Download %s: %s has %d bytes, the catalog estimated %d", self.id, self.final_path, size, estimate)
+        self._notice = errors.message(errors.SIZE_OFF_ESTIMATE, path=str(self.final_path),
+                                      actual=errors.format_bytes(size), expected=errors.format_bytes(estimate))
 
 
 class _BodyReader:
