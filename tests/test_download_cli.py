@@ -67,7 +67,8 @@ def test_url_into_models_dir(server, model, llmdesk_home):
     assert sha(saved.read_bytes()) == sha(model)
 
 
-def test_catalog_build_and_quant(server, model, tmp_path, monkeypatch):
+def test_catalog_build_and_quant(server, tmp_path, monkeypatch):
+    model = gguf_factory.write_tiny_llama(tmp_path / "q8.gguf", dtype="q8_0").read_bytes()
     arch = ArchFacts("llama", gguf_factory.tiny_llama_param_count(), 2, 64, 4, 2, 16, 800, 2048)
     quant = QuantVariant("Q8_0", REPO, FILE, len(model), False, sha(model))
     build = ModelBuild("tiny", "Tiny", "Llama", arch, "MIT", (quant,))
@@ -91,6 +92,57 @@ def test_failure_exit_status(server, tmp_path):
     assert out == ""
     assert "404" in err
     assert not (tmp_path / "missing.gguf").exists()
+
+
+def test_404_leaves_models_dir_empty(server, llmdesk_home):
+    status, _, err = run_cli(REPO, "nothere.gguf", "--endpoint", server.base_url)
+    assert status == 1
+    assert "404" in err
+    models = llmdesk_home / "data" / "models"
+    assert list(models.rglob("*")) == []
+    index = llmdesk_home / "data" / "downloads.json"
+    assert not index.exists() or json.loads(index.read_text()) == []
+
+
+@pytest.mark.parametrize("value", ["xyz", "sha256:xyz", "0" * 63])
+def test_invalid_sha256_rejected_before_transfer(server, model, tmp_path, value):
+    server.add_file(PATH, model)
+    dest = tmp_path / "dest"
+    status, out, err = run_cli(REPO, FILE, "--endpoint", server.base_url, "--dest", str(dest), "--sha256", value)
+    assert status == 2
+    assert out == ""
+    assert f"Invalid SHA-256 {value!r}" in err
+    assert "64 hexadecimal digits" in err
+    assert server.requests == []
+    assert not dest.exists()
+
+
+def test_sha256_prefix_and_upper_case_accepted(server, model, tmp_path):
+    server.add_file(PATH, model, etag="")
+    value = "sha256:" + sha(model).upper()
+    status, _, err = run_cli(REPO, FILE, "--endpoint", server.base_url, "--dest", str(tmp_path), "--sha256", value)
+    assert status == 0, err
+    assert sha((tmp_path / FILE).read_bytes()) == sha(model)
+
+
+def test_hash_mismatch_progress_shows_transfer(server, model, tmp_path):
+    server.add_file(PATH, model, etag="")
+    status, _, err = run_cli(REPO, FILE, "--endpoint", server.base_url, "--dest", str(tmp_path), "--sha256", "0" * 64)
+    assert status == 1
+    size = download_cli.format_bytes(len(model))
+    last_progress = [line for line in err.splitlines() if " of " in line][-1]
+    assert f"{size} of {size} (100.0 %)" in last_progress
+    assert "failed" in last_progress
+    assert "The downloaded file is corrupt" in err
+    assert "check the URL" not in err  # a repository file: the download source advice applies
+
+
+def test_endpoint_flag_named_in_error():
+    status, _, err = run_cli("owner/repo", "x.gguf", "--endpoint", "bogus")
+    assert status == 2
+    assert "--endpoint: Invalid download source bogus" in err
+    assert "HF_ENDPOINT" not in err
+    assert "Settings" not in err
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -133,6 +185,35 @@ def test_ctrl_c_pauses_then_resumes(server, model, tmp_path):
     assert done.returncode == 0, done.stderr
     assert sha((tmp_path / "m.gguf").read_bytes()) == sha(model)
     assert server.requests_for("/files/m.gguf", "GET")[-1].headers["Range"].startswith("bytes=")
+
+
+def test_second_ctrl_c_still_pauses(server, model, tmp_path):
+    url = server.add_file("/files/m.gguf", model)
+    server.add_fault("/files/m.gguf", hfs.stall(len(model) // 2, seconds=30))
+    command = [sys.executable, "-m", "llmdesk", "download", url, "--dest", str(tmp_path)]
+    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    part = tmp_path / "m.gguf.part"
+    try:
+        assert server.wait_until_sent("/files/m.gguf", len(model) // 2)
+        deadline = time.monotonic() + 10
+        while (not part.exists() or part.stat().st_size < len(model) // 2) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert child.poll() is None, child.stderr.read()
+        for _ in range(20):  # presses that land before, during and after the pause
+            if child.poll() is not None:
+                break
+            child.send_signal(signal.SIGINT)
+            time.sleep(0.01)
+        _, err = child.communicate(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130, repr(err)
+    assert "Traceback" not in err
+    assert "Stopping..." in err
+    assert f"Paused after {download_cli.format_bytes(len(model) // 2)}" in err
+    assert part.stat().st_size == len(model) // 2
+    assert (tmp_path / "m.gguf.part.json").exists()
 
 
 def test_models_lists_library(llmdesk_home, monkeypatch):

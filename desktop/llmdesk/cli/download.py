@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TextIO
@@ -16,6 +18,7 @@ from typing import TextIO
 from llmdesk.core.download import (
     DownloadError, DownloadManager, DownloadState, TransferOptions, format_bytes,
 )
+from llmdesk.core.download.endpoint import normalize_sha256
 from llmdesk.core.settings import ENDPOINT_PRESETS, Settings
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                              "(default: HF_ENDPOINT, else the Download source setting)")
     parser.add_argument("--dest", type=Path, metavar="DIR",
                         help="folder to save into (default: the app's model folder)")
-    parser.add_argument("--sha256", metavar="HEX", help="expected SHA-256 of the file")
+    parser.add_argument("--sha256", metavar="HEX",
+                        help="expected SHA-256 of the file: 64 hex digits, optionally prefixed with sha256:")
     parser.add_argument("--stall-timeout", type=_positive_float, default=30.0, metavar="S",
                         help="seconds without data before a connection is retried (default: 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
@@ -96,13 +100,15 @@ class ProgressLine:
         self._last_log = 0.0
         self._width = 0
 
-    def show(self, tasks) -> None:
+    def show(self, tasks, final: bool = False) -> None:
+        """Print the line; ``final`` prints it on a non-terminal too, however recent the last one was."""
         snapshots = [t.snapshot() for t in tasks]
         done = sum(s.done_bytes for s in snapshots)
         total = sum(s.total_bytes or 0 for s in snapshots)
         known = all(s.total_bytes for s in snapshots)
         speed = sum(s.speed_bps for s in snapshots)
         finished = sum(s.state == DownloadState.DONE for s in snapshots)
+        failed = sum(s.state == DownloadState.FAILED for s in snapshots)
         parts = [f"{format_bytes(done)}" + (f" of {format_bytes(total)} ({100 * done / total:.1f} %)"
                                             if known and total else "")]
         if speed > 0:
@@ -113,12 +119,14 @@ class ProgressLine:
             parts.append(f"{finished}/{len(snapshots)} files")
         if any(s.state == DownloadState.VERIFYING for s in snapshots):
             parts.append("verifying")
+        if failed:
+            parts.append("failed" if len(snapshots) == 1 else f"{failed} failed")
         line = "  ".join(parts)
         if self._tty:
             self._stream.write("\r" + line.ljust(self._width))
             self._width = len(line)
             self._stream.flush()
-        elif time.monotonic() - self._last_log >= _LOG_EVERY_S:
+        elif final or time.monotonic() - self._last_log >= _LOG_EVERY_S:
             self._last_log = time.monotonic()
             print(line, file=self._stream, flush=True)
 
@@ -127,6 +135,52 @@ class ProgressLine:
             self._stream.write("\n")
             self._stream.flush()
             self._width = 0
+
+
+class _FirstInterrupt:
+    """A SIGINT handler that raises KeyboardInterrupt for the first Ctrl+C and ignores the rest.
+
+    A second press (``timeout -s INT`` can deliver two) would otherwise interrupt the pause halfway
+    and print a traceback. The handler switches SIGINT to SIG_IGN before it raises, so no later press
+    falls between catching the first one and ignoring the rest. SIG_IGN also survives interpreter
+    shutdown, which resets Python-level handlers to the default, so a late press cannot kill the
+    process before it exits with EXIT_INTERRUPTED.
+    """
+
+    def __init__(self) -> None:
+        self.previous = None
+        # What the command has set up so far, for the pause after the first press.
+        self.manager: DownloadManager | None = None
+        self.progress: ProgressLine | None = None
+
+    def __call__(self, signum, frame) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self.previous = None  # stays ignored until the process exits
+        raise KeyboardInterrupt
+
+    def install(self) -> None:
+        # Python lets only the main thread set signal handlers; from another thread Ctrl+C keeps its
+        # default behaviour.
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self)
+
+    def uninstall(self) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
+
+
+def _pause_on_interrupt(manager: DownloadManager | None, progress: ProgressLine | None, stderr: TextIO) -> int:
+    """Pause the downloads after Ctrl+C, keeping each .part to resume, and return EXIT_INTERRUPTED."""
+    if progress is not None:
+        progress.end()
+    print("Stopping...", file=stderr, flush=True)
+    done = 0
+    if manager is not None:
+        manager.shutdown(pause=True)
+        done = sum(t.snapshot().done_bytes for t in manager.tasks())
+    print(f"Paused after {format_bytes(done)}. Run the same command again to resume.", file=stderr)
+    return EXIT_INTERRUPTED
 
 
 def _duration(seconds: float) -> str:
@@ -141,31 +195,44 @@ def _duration(seconds: float) -> str:
 def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    interrupts = _FirstInterrupt()
+    interrupts.install()
+    try:
+        return _download(args, stdout, stderr, interrupts)
+    except KeyboardInterrupt:
+        return _pause_on_interrupt(interrupts.manager, interrupts.progress, stderr)
+    finally:
+        interrupts.uninstall()  # a no-op after Ctrl+C, so further presses stay ignored
+
+
+def _download(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, interrupts: _FirstInterrupt) -> int:
     settings = Settings()
     try:
+        if args.sha256 is not None:
+            args.sha256 = normalize_sha256(args.sha256)  # before any transfer, also for a catalog build
         manager = DownloadManager(settings, endpoint=args.endpoint,
                                   options=TransferOptions(stall_timeout=args.stall_timeout))
-        manager.endpoint()  # validates --endpoint, HF_ENDPOINT and the setting before any work
+        interrupts.manager = manager
+        try:
+            manager.endpoint()  # validates --endpoint, HF_ENDPOINT and the setting before any work
+        except DownloadError as exc:
+            if args.endpoint:
+                # With --endpoint the other sources are not consulted, so the flag holds the bad value.
+                raise ValueError(f"--endpoint: {exc}") from None
+            raise
         tasks = _enqueue(manager, args)
     except (DownloadError, KeyError, ValueError) as exc:
         text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"llm-desk download: {text}", file=stderr)
         return EXIT_USAGE
     progress = None if args.quiet else ProgressLine(stderr)
+    interrupts.progress = progress
     ids = [t.id for t in tasks]
-    try:
-        while not manager.wait(ids, timeout=_REFRESH_S):
-            if progress is not None:
-                progress.show(tasks)
-    except KeyboardInterrupt:
-        manager.shutdown(pause=True)
+    while not manager.wait(ids, timeout=_REFRESH_S):
         if progress is not None:
-            progress.end()
-        done = sum(t.snapshot().done_bytes for t in tasks)
-        print(f"Paused after {format_bytes(done)}. Run the same command again to resume.", file=stderr)
-        return EXIT_INTERRUPTED
+            progress.show(tasks)
     if progress is not None:
-        progress.show(tasks)
+        progress.show(tasks, final=True)
         progress.end()
     status = EXIT_OK
     for task in tasks:
