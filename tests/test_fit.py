@@ -181,6 +181,14 @@ def test_format_bytes_gib_one_decimal():
     assert format_bytes(10 * GIB + 200 * MIB) == "10.2 GiB"
 
 
+def test_format_bytes_below_one_gib_uses_mib_and_kib():
+    assert format_bytes(32 * MIB) == "32 MiB"
+    assert format_bytes(1023 * MIB) == "1023 MiB"
+    assert format_bytes(GIB) == "1.0 GiB"
+    assert format_bytes(4096) == "4 KiB"
+    assert format_bytes(100) == "100 B"
+
+
 # --- placement ---------------------------------------------------------------------------------------
 
 def test_7b_q4_on_8gib_gpu_fits_at_2k_not_at_32k():
@@ -394,7 +402,7 @@ def test_explanation_template_is_untranslated_form():
     result = estimate(llama_8b(), "Q4_K_M", cpu_only_pc(), n_ctx=4096)
     line = result.explanation[0]
     assert "{weights}" in line.template
-    assert line.params["kv"] == "0.5 GiB"
+    assert line.params["kv"] == "512 MiB"
 
 
 def test_result_to_dict_is_json():
@@ -505,6 +513,18 @@ def test_finetune_cpu_only_notes_slowness():
     assert qlora.fits_gpu is None
     assert qlora.fits_cpu is True
     assert "impractically slow" in str(qlora.explanation[-1])
+
+
+def test_finetune_without_gpu_says_ram_alone_does_not_fit():
+    full = finetune_advice(mistral_7b(), cpu_only_pc(ram_gib=16, ram_available_gib=12))[0]
+    assert full.fits_gpu is None and full.fits_cpu is False
+    assert str(full.explanation[-1]).startswith("Does not fit in RAM (")
+
+
+def test_finetune_gpu_and_ram_too_small_says_either():
+    full = finetune_advice(mistral_7b(), nvidia_pc(free_gib=10.5))[0]
+    assert full.fits_gpu is False and full.fits_cpu is False
+    assert str(full.explanation[-1]).startswith("Does not fit in RAM either (")
 
 
 # --- GGUF headers and newer ArchFacts fields ---------------------------------------------------------

@@ -23,12 +23,23 @@ if TYPE_CHECKING:
     from llmdesk.core.fit.devices import Hardware
 
 CTX = "Fit"
+KIB = 1024
+MIB = 1024**2
 GIB = 1024**3
 
 
 def format_bytes(size: float) -> str:
-    """Format a byte count as GiB with one decimal: 1610612736 -> "1.5 GiB"."""
-    return f"{size / GIB:.1f} GiB"
+    """Format a byte count with one decimal in GiB, or whole MiB / KiB below that.
+
+    1610612736 -> "1.5 GiB", 33554432 -> "32 MiB", 2048 -> "2 KiB", 100 -> "100 B".
+    """
+    if abs(size) >= GIB:
+        return f"{size / GIB:.1f} GiB"
+    if abs(size) >= MIB:
+        return f"{size / MIB:.0f} MiB"
+    if abs(size) >= KIB:
+        return f"{size / KIB:.0f} KiB"
+    return f"{size:.0f} B"
 
 
 def format_rate(bytes_per_second: float) -> str:

@@ -168,8 +168,13 @@ def _explain(entry: FinetuneEstimate, seq_len: int, rank: int, gpu_budget: int,
         lines.append(UserMessage(CTX, QT_TRANSLATE_NOOP(
             CTX, "Fits in RAM ({available} available), but fine-tuning on the CPU is impractically slow."),
             available=format_bytes(ram_available)))
-    elif entry.fits_gpu is not True:
+    elif entry.fits_gpu is False:
         lines.append(UserMessage(CTX, QT_TRANSLATE_NOOP(
             CTX, "Does not fit in RAM either ({available} available)."),
+            available=format_bytes(ram_available)))
+    elif entry.fits_gpu is None:
+        # No GPU line above, so "either" would refer to nothing.
+        lines.append(UserMessage(CTX, QT_TRANSLATE_NOOP(
+            CTX, "Does not fit in RAM ({available} available)."),
             available=format_bytes(ram_available)))
     return lines
