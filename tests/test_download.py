@@ -497,8 +497,8 @@ def test_failed_resume_is_indexed_again(tmp_path, server, model):
 def test_restore_drops_failed_record_without_data(tmp_path, server, model):
     final = tmp_path / "models" / "TheOwner" / "tiny-GGUF" / "nothere.gguf"
     final.parent.mkdir(parents=True)
-    record = PartRecord(url=f"{server.base_url}/TheOwner/tiny-GGUF/resolve/main/nothere.gguf", repo="TheOwner/tiny-GGUF",
-                        filename="nothere.gguf", created_dir=str(tmp_path / "models" / "TheOwner"),
+    record = PartRecord(url=f"{server.base_url}/TheOwner/tiny-GGUF/resolve/main/nothere.gguf",
+                        repo="TheOwner/tiny-GGUF", filename="nothere.gguf", created_dir=str(tmp_path / "models" / "TheOwner"),
                         failure={"template": task_module.errors.NOT_FOUND, "params": {"url": "u"}})
     record.save(final)
     manager = make_manager(tmp_path, server)

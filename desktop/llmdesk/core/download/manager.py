@@ -129,8 +129,9 @@ class DownloadManager:
         concatenation of those files, downloaded in order into one .part, and ``expected_size`` and
         ``sha256`` describe the joined file. With ``build_id``, the finished file's GGUF header must
         match ``n_params`` (the build's parameter count) and ``quant``; ``size_estimate`` (a catalog
-        size estimated from bits per weight) only adds a warning or detail. Raises DownloadError for an invalid URL, file name, SHA-256
-        or endpoint.
+        size estimated from bits per weight) only adds a warning or detail. ``sha256`` may be upper case
+        or prefixed with ``sha256:``. Raises DownloadError for an invalid URL, file name, SHA-256 or
+        endpoint.
         """
         if url is not None:
             url = ep.validate_url(url)

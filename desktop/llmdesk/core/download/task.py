@@ -794,6 +794,8 @@ class DownloadTask:
         problem, header = _check_gguf(self.part_path)
         if problem is not None:
             raise _Discard(problem)
+        # NOTE: the header is compared only after the whole transfer, so a wrong file is downloaded in
+        # full before it is rejected.
         differences = catalog_differences(record, header, size)
         if differences:
             # NOTE: the differences stay English in a translated UI; they name header fields and values.
