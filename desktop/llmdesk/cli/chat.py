@@ -26,6 +26,7 @@ import uuid
 from pathlib import Path
 from typing import Any, TextIO
 
+from llmdesk.cli._args import int_at_least
 from llmdesk.engine import protocol as p
 from llmdesk.engine.client import EngineClient
 
@@ -35,18 +36,6 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_CRASHED = 3
 EXIT_INTERRUPTED = 130
-
-
-def _int_at_least(minimum: int, unit: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number of {unit}, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-    return parse
 
 
 def _gpu_layers(text: str) -> int:
@@ -78,10 +67,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="path of the GGUF model file, or a model name from `llm-desk models`")
     parser.add_argument("--prompt", metavar="TEXT", help="answer this one message and exit")
     parser.add_argument("--system", metavar="TEXT", default="", help="system prompt")
-    parser.add_argument("--ctx", type=_int_at_least(16, "tokens"), metavar="N",
+    parser.add_argument("--ctx", type=int_at_least(16, "tokens"), metavar="N",
                         help="context length in tokens (default: the Default context length setting, "
                              "at most the length the model was trained for)")
-    parser.add_argument("--max-tokens", type=_int_at_least(1, "tokens"), default=1024, metavar="N",
+    parser.add_argument("--max-tokens", type=int_at_least(1, "tokens"), default=1024, metavar="N",
                         help="maximum tokens per reply (default 1024)")
     parser.add_argument("--temperature", type=_temperature, default=0.8, metavar="T",
                         help="sampling temperature, 0 for greedy (default 0.8)")
@@ -89,7 +78,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--gpu-layers", type=_gpu_layers, metavar="N",
                         help="layers to offload to the GPU, -1 for all (default: the fit advice for this "
                              "machine)")
-    parser.add_argument("--threads", type=_int_at_least(1, "threads"), metavar="N",
+    parser.add_argument("--threads", type=int_at_least(1, "threads"), metavar="N",
                         help="CPU threads for decoding (default: the fit advice for this machine)")
     parser.add_argument("--no-filter", action="store_true", help="do not apply the output filter")
     parser.add_argument("--stats", action="store_true", help="print reply statistics to stderr")

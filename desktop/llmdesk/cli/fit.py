@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from llmdesk.cli._args import int_at_least
 from llmdesk.core.catalog import KNOWN_QUANTS
 from llmdesk.core.catalog_types import ModelBuild
 from llmdesk.core.fit import (
@@ -41,14 +42,7 @@ class FitCommandError(Exception):
 MIN_CONTEXT = 256
 
 
-def _context_length(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of tokens, got {text!r}") from None
-    if value < MIN_CONTEXT:
-        raise argparse.ArgumentTypeError(f"must be at least {MIN_CONTEXT} tokens, got {value}")
-    return value
+_context_length = int_at_least(MIN_CONTEXT, "tokens")
 
 
 def _quant_name(text: str) -> str:
