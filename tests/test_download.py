@@ -939,3 +939,16 @@ def test_catalog_estimate_within_tolerance_no_notice(tmp_path, server, model):
     assert manager.wait([task.id], timeout=30)
     assert_exact(task, model)
     assert task.snapshot().notice is None
+
+
+def test_catalog_mismatch_found_before_transfer_ends(tmp_path, server, model, monkeypatch):
+    monkeypatch.setattr(task_module, "EARLY_HEADER_CHECK_BYTES", 16 << 10)
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(len(model) // 2, seconds=30))  # the rest never arrives in time
+    build = catalog_build(model, quant="Q4_K_M", n_params=1_235_814_400, size=720 << 20, estimate=True)
+    manager = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, chunk_size=8 << 10))
+    (task,) = manager.enqueue_quant(build, "Q4_K_M")
+    assert manager.wait([task.id], timeout=20), "the mismatch was not found before the stall"
+    assert_failed(task, "its file type is F32, not Q4_K_M", "0.2M parameters")
+    assert task.snapshot().done_bytes < len(model)
+    assert not part_path(task.final_path).exists()

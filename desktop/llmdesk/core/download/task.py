@@ -49,6 +49,9 @@ _PREVIEW_CHARS = 40  # of the escaped start of a file that is not GGUF, in the e
 # Sizes estimated from bits per weight miss the real size by a few percent; headers count exactly.
 SIZE_ESTIMATE_TOLERANCE = 0.15
 N_PARAMS_TOLERANCE = 0.10
+# A catalog file's header is first read from the .part once this much has arrived, and again at twice
+# the size while the header is still incomplete, so a wrong file is rejected early.
+EARLY_HEADER_CHECK_BYTES = 1 << 20
 
 # Free space kept beyond the download itself: 5 % of the file, at least 64 MiB, at most 1 GiB.
 MARGIN_FRACTION = 0.05
@@ -214,7 +217,7 @@ def header_file_type(header) -> str | None:
     return name.removeprefix("MOSTLY_").removeprefix("ALL_")
 
 
-def catalog_differences(record: PartRecord, header, size: int) -> list[str]:
+def catalog_differences(record: PartRecord, header, size: int | None) -> list[str]:
     """Return how a verified GGUF file contradicts its catalog entry, one English phrase per fact.
 
     Compares the header's parameter count with the build's (within N_PARAMS_TOLERANCE) and its
@@ -236,7 +239,7 @@ def catalog_differences(record: PartRecord, header, size: int) -> list[str]:
     if file_type and quant in _file_type_names() and file_type != quant:
         found.append(f"its file type is {file_type}, not {quant}")
     estimate = record.size_estimate
-    if found and estimate and not record.size_is_known \
+    if found and estimate and size is not None and not record.size_is_known \
             and abs(size - estimate) > SIZE_ESTIMATE_TOLERANCE * estimate:
         found.append(f"it has {errors.format_bytes(size)} where about {errors.format_bytes(estimate)} "
                      "was expected")
@@ -277,6 +280,7 @@ class DownloadTask:
         self._finished = threading.Event()
         self._hasher = None
         self._hashed = 0
+        self._header_check_at: int | None = None  # .part length for the next early header check
         self.sha256: str | None = None  # of the finished file
 
     @property
@@ -407,6 +411,8 @@ class DownloadTask:
             if not self.record.sha256:
                 self._truncate_part()
             self.record.save(self.final_path)
+        if self.record.build_id is not None and (self.record.n_params or self.record.quant):
+            self._header_check_at = EARLY_HEADER_CHECK_BYTES
         if self.record.pieces:
             self._download_pieces()
             self._verify_and_rename(url)
@@ -737,6 +743,8 @@ class DownloadTask:
                 position += count
                 self._hashed = position
                 self._advance(position)
+                if self._header_check_at is not None and position >= self._header_check_at:
+                    self._check_header_early(url, position)
             if self._stop.is_set():
                 raise _Stopped
             if total is not None and position < total:
@@ -748,6 +756,35 @@ class DownloadTask:
             self.record.expected_size = position
             self.record.save(self.final_path)
         return True
+
+    def _check_header_early(self, url: str, written: int) -> None:
+        """Raise _Discard when the header in the first ``written`` bytes of the .part contradicts the catalog.
+
+        A header that is not complete yet is read again at twice the length; any other problem is
+        left to the check of the finished file.
+        """
+        from llmdesk.core import gguf_meta
+
+        def fetch(offset: int, length: int) -> bytes:
+            with open(self.part_path, "rb") as handle:
+                handle.seek(offset)
+                return handle.read(max(0, min(length, written - offset)))
+
+        try:
+            header = gguf_meta.read_header(fetch)
+        except gguf_meta.GGUFError as exc:
+            self._header_check_at = written * 2 if exc.kind is gguf_meta.FileProblem.TRUNCATED else None
+            return
+        except OSError as exc:
+            log.info("Download %s: could not read the header early: %s", self.id, exc)
+            self._header_check_at = None
+            return
+        self._header_check_at = None
+        differences = catalog_differences(self.record, header, self.record.expected_size)
+        if differences:
+            log.info("Download %s: the header contradicts the catalog after %d bytes", self.id, written)
+            raise _Discard(errors.message(errors.CATALOG_MISMATCH, url=url, quant=self.record.quant,
+                                          build=self.record.build_id, details="; ".join(differences)))
 
     def _write(self, handle, chunk: memoryview, position: int) -> None:
         written = 0
@@ -794,8 +831,7 @@ class DownloadTask:
         problem, header = _check_gguf(self.part_path)
         if problem is not None:
             raise _Discard(problem)
-        # NOTE: the header is compared only after the whole transfer, so a wrong file is downloaded in
-        # full before it is rejected.
+        # A file smaller than EARLY_HEADER_CHECK_BYTES gets its only header comparison here.
         differences = catalog_differences(record, header, size)
         if differences:
             # NOTE: the differences stay English in a translated UI; they name header fields and values.
