@@ -746,6 +746,7 @@ def test_cancel_removes_part(tmp_path, server, model):
     assert not part_path(task.final_path).exists()
     assert not record_path(task.final_path).exists()
     assert not task.final_path.exists()
+    assert list((tmp_path / "models").iterdir()) == []
     assert make_manager(tmp_path, server).restore() == []
 
 
@@ -774,6 +775,7 @@ def test_paused_before_start_then_cancelled(tmp_path, server, model):
     assert task.state == DownloadState.CANCELLED
     assert not record_path(task.final_path).exists()
     assert server.requests == []
+    assert list((tmp_path / "models").iterdir()) == []  # the repo folders it created are gone
 
 
 @pytest.mark.parametrize("limit", [1, 2])

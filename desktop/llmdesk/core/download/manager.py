@@ -210,6 +210,8 @@ class DownloadManager:
                     del self._tasks[task.id]  # replaced by the new task below
                 else:
                     return task
+        if self._models_dir.resolve() in final.parents:
+            self._models_dir.mkdir(parents=True, exist_ok=True)  # the app's folder stays when emptied
         created = _first_missing_folder(final.parent)
         final.parent.mkdir(parents=True, exist_ok=True)
         record.created_dir = str(created) if created is not None else None
