@@ -217,7 +217,7 @@ def _download(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, interrup
             manager.endpoint()  # validates --endpoint, HF_ENDPOINT and the setting before any work
         except DownloadError as exc:
             if args.endpoint:
-                # With --endpoint the other sources are not consulted, so the flag holds the bad value.
+                # With --endpoint the other sources are not consulted, so the flag contains the invalid value.
                 raise ValueError(f"--endpoint: {exc}") from None
             raise
         tasks = _enqueue(manager, args)

@@ -128,7 +128,7 @@ class DownloadManager:
         file at the same path is discarded. With ``pieces`` (repository files only), the file is the
         concatenation of those files, downloaded in order into one .part, and ``expected_size`` and
         ``sha256`` describe the joined file. With ``build_id``, the finished file's GGUF header must
-        match ``n_params`` (the build's parameter count) and ``quant``; ``size_estimate`` (a catalog
+        match ``n_params`` (the build's parameter count) and ``quant``. A ``size_estimate`` (a catalog
         size estimated from bits per weight) only adds a warning or detail. ``sha256`` may be upper case
         or prefixed with ``sha256:``. Raises DownloadError for an invalid URL, file name, SHA-256 or
         endpoint.
@@ -210,6 +210,7 @@ class DownloadManager:
                     del self._tasks[task.id]  # replaced by the new task below
                 else:
                     return task
+
         if self._models_dir.resolve() in final.parents:
             self._models_dir.mkdir(parents=True, exist_ok=True)  # the app's folder stays when emptied
         created = _first_missing_folder(final.parent)
@@ -217,6 +218,7 @@ class DownloadManager:
         record.created_dir = str(created) if created is not None else None
         if final.exists():
             return self._already_present(final, record)
+
         existing = PartRecord.load(final)
         if existing is not None and existing.same_file_as(record):
             existing.expected_size = existing.expected_size or record.expected_size
@@ -360,8 +362,8 @@ class DownloadManager:
 
         Looks in the models folder and in every folder a download was started in. The tasks are
         paused unless ``resume`` is True. A record whose final file exists is left over from a finished
-        download and is removed. A download that failed without leaving data to resume is not restored:
-        it is added to ``tasks()`` once as FAILED with its reason, and its record, index entry and
+        download and is removed. A download that failed without leaving data to resume is not restored.
+        It is added to ``tasks()`` once as FAILED with its reason, and its record, index entry and
         empty folders are removed, so the next start does not list it again.
         """
         candidates: set[Path] = set()

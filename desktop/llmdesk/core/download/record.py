@@ -56,8 +56,8 @@ class PartRecord:
     pieces: list[str] | None = None
     piece_sizes: list[int] | None = None
     piece_etags: list[str | None] | None = None
-    # What the catalog says about the file, checked against its GGUF header after the transfer: the
-    # estimated size (when the catalog has no exact one) and the build's parameter count.
+    # Catalog facts that the file's GGUF header is checked against: the estimated size (when the
+    # catalog has no exact one) and the build's parameter count.
     size_estimate: int | None = None
     n_params: int | None = None
     # The topmost folder that this download created, removed again while it is empty when the

@@ -760,7 +760,7 @@ class DownloadTask:
     def _check_header_early(self, url: str, written: int) -> None:
         """Raise _Discard when the header in the first ``written`` bytes of the .part contradicts the catalog.
 
-        A header that is not complete yet is read again at twice the length; any other problem is
+        A header that is not complete yet is read again at twice the length. Any other problem is
         left to the check of the finished file.
         """
         from llmdesk.core import gguf_meta
