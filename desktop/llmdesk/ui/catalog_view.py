@@ -189,7 +189,7 @@ class CatalogTableModel(QAbstractTableModel):
             return self.tr("{name}{setting}: {value}\nSource: {source}").format(
                 name=score.name, setting=setting, value=format_number(score.value, 1), source=score.source)
         if best is None:
-            return build.description or None
+            return translate_marked("Catalog", build.description) if build.description else None
         if column == COL_MEMORY:
             return memory_breakdown_text(best)
         lines = [translate_message(line) for line in best.explanation]
@@ -314,6 +314,9 @@ class CatalogView(QWidget):
         self.preference.setCurrentIndex(max(0, self.preference.findData(settings.get("fit_preference"))))
         for combo in (self.context, self.kv_type, self.preference):
             combo.currentIndexChanged.connect(self._emit_params)
+        # An explicit minimum lets the combos shrink below their text width in a narrow window.
+        for combo in (self.family, self.context, self.kv_type, self.preference):
+            combo.setMinimumWidth(70)
 
         self.count = QLabel()
         self.table = QTableView()
@@ -325,8 +328,11 @@ class CatalogView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Interactive columns sized to their contents whenever the data changes; ResizeToContents alone
+        # kept the widths measured before the fits arrived and cut the speed column.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
 
         filters = QHBoxLayout()
@@ -366,10 +372,12 @@ class CatalogView(QWidget):
         self.family.setCurrentIndex(max(0, self.family.findData(current)))
         self.family.blockSignals(False)
         self._update_count()
+        self.table.resizeColumnsToContents()
 
     def set_fits(self, fits: dict[str, BuildFit]) -> None:
         self.model.set_fits(fits)
         self._update_count()
+        self.table.resizeColumnsToContents()
 
     def selected_build_id(self) -> str:
         index = self.table.currentIndex()

@@ -219,7 +219,11 @@ class ChatPage(QWidget):
         splitter.addWidget(self.conversations)
         splitter.addWidget(center)
         splitter.addWidget(self.side_tabs)
+        # Only the chat column grows and shrinks with the window; the chat list keeps room for its search box.
+        self.conversations.setMinimumWidth(180)
+        splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
         splitter.setSizes([220, 700, 340])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)

@@ -21,7 +21,8 @@ from llmdesk.ui.widgets import (format_bytes, format_number, format_tokens_per_s
 
 log = logging.getLogger(__name__)
 
-(QCOL_NAME, QCOL_SIZE, QCOL_MEMORY, QCOL_VERDICT, QCOL_SPEED, QCOL_LAYERS, QCOL_QUALITY, QCOL_DOWNLOAD) = range(8)
+# The Download button sits next to the quant name so it stays visible in a narrow pane.
+(QCOL_NAME, QCOL_DOWNLOAD, QCOL_VERDICT, QCOL_MEMORY, QCOL_SIZE, QCOL_SPEED, QCOL_LAYERS, QCOL_QUALITY) = range(8)
 
 
 class DetailPane(QWidget):
@@ -36,19 +37,28 @@ class DetailPane(QWidget):
         self._selected_quant: str | None = None
 
         self._title = heading(self.tr("No model selected"))
+        self._title.setWordWrap(True)
         self._summary = hint(self.tr("Select a model in the table to see how it fits this machine."))
         self._summary.setTextFormat(Qt.TextFormat.RichText)
         self._summary.setOpenExternalLinks(True)
         self._quants = QTableWidget(0, 8)
-        self._quants.setHorizontalHeaderLabels([
-            self.tr("Quant"), self.tr("File size"), self.tr("Memory needed"), self.tr("Verdict"),
-            self.tr("Est. speed"), self.tr("GPU layers"), self.tr("Quality loss"), ""])
+        headers = {QCOL_NAME: self.tr("Quant"), QCOL_DOWNLOAD: "", QCOL_VERDICT: self.tr("Verdict"),
+                   QCOL_MEMORY: self.tr("Memory needed"), QCOL_SIZE: self.tr("File size"),
+                   QCOL_SPEED: self.tr("Est. speed"), QCOL_LAYERS: self.tr("GPU layers"),
+                   QCOL_QUALITY: self.tr("Quality loss")}
+        self._quants.setHorizontalHeaderLabels([headers[column] for column in range(len(headers))])
+        self._quants.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self._quants.setWordWrap(False)
+        self._quants.setTextElideMode(Qt.TextElideMode.ElideRight)
         self._quants.verticalHeader().hide()
         self._quants.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self._quants.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self._quants.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._quants.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._quants.horizontalHeader().setStretchLastSection(True)
+        # Long verdicts ("Split between GPU and CPU") are elided; the full text and working are in the tooltip.
+        self._quants.horizontalHeader().setSectionResizeMode(QCOL_VERDICT, QHeaderView.ResizeMode.Interactive)
+        self._quants.setColumnWidth(QCOL_VERDICT, 150)
         self._quants.currentCellChanged.connect(self._on_quant_row_changed)
         self._working = QTextBrowser()
         self._working.setOpenExternalLinks(True)
@@ -83,7 +93,7 @@ class DetailPane(QWidget):
         self._fit = fit
         build = fit.build
         self._title.setText(build.name)
-        summary = [html.escape(build.description)] if build.description else []
+        summary = [html.escape(translate_marked("Catalog", build.description))] if build.description else []
         if fit.recommendation is not None:
             summary.append("<b>" + html.escape(translate_message(fit.recommendation.reason)) + "</b>")
         if fit.error:
@@ -127,7 +137,8 @@ class DetailPane(QWidget):
             items[QCOL_VERDICT].setIcon(verdict_icon(key))
             items[QCOL_VERDICT].setForeground(verdict_color(key, palette))
             items[QCOL_MEMORY].setToolTip(memory_breakdown_text(estimate))
-            items[QCOL_VERDICT].setToolTip("\n".join(translate_message(m) for m in estimate.explanation))
+            items[QCOL_VERDICT].setToolTip("\n".join([items[QCOL_VERDICT].text()]
+                                                     + [translate_message(m) for m in estimate.explanation]))
             if variant is not None and variant.ppl_source:
                 items[QCOL_QUALITY].setToolTip(self.tr("Perplexity increase versus F16. Source: {source}")
                                                .format(source=variant.ppl_source))

@@ -82,6 +82,12 @@ class LibraryPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Long file names are elided in the middle (the tooltip has the full path) so the verdict stays in view.
+        self.table.horizontalHeader().setSectionResizeMode(LCOL_NAME, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(LCOL_NAME, 180)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
         self._import = QPushButton(self.tr("Import…"))
@@ -105,10 +111,16 @@ class LibraryPanel(QWidget):
         self._status = hint(self.tr("Scanning the model folders…"))
         self._error = error_label()
 
+        # Adding files goes above the table and actions on the selected file below it, so the panel
+        # fits a narrow Models tab.
         buttons = QHBoxLayout()
-        for button in (self._import, self._add_folder, self._reveal, self._delete):
+        for button in (self._import, self._add_folder):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        selection_buttons = QHBoxLayout()
+        for button in (self._reveal, self._delete):
+            selection_buttons.addWidget(button)
+        selection_buttons.addStretch(1)
         importing = QHBoxLayout()
         importing.addWidget(self._progress, 1)
         importing.addWidget(self._cancel_import)
@@ -119,6 +131,7 @@ class LibraryPanel(QWidget):
         layout.addWidget(self._status)
         layout.addWidget(self._error)
         layout.addWidget(self.table, 1)
+        layout.addLayout(selection_buttons)
         self._update_buttons()
         self.rescan()
 
@@ -162,6 +175,7 @@ class LibraryPanel(QWidget):
             }
             if model.problem is not None:
                 verdict = QTableWidgetItem(translate_message(model.problem))
+                verdict.setToolTip(verdict.text())
                 verdict.setIcon(verdict_icon("no_fit"))
                 verdict.setForeground(verdict_color("no_fit", palette))
             elif estimate is None:

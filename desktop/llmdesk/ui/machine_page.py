@@ -7,9 +7,11 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QT
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from llmdesk.core.hardware.profile import GpuInfo, LlamaBuildInfo, MachineProfile
+from llmdesk.core.i18n import UserMessage
 from llmdesk.core.settings import Settings
 from llmdesk.ui.i18n import translate_marked, translate_message
-from llmdesk.ui.widgets import error_label, format_bandwidth, format_bytes, heading, hint, show_error
+from llmdesk.ui.widgets import (error_label, format_bandwidth, format_bytes, heading, hint, install_wrapping_delegate,
+                                show_error)
 
 # Instruction sets that matter for llama.cpp's CPU kernels, in the order they are listed.
 _NOTABLE_FEATURES = ("avx", "avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "fma", "f16c",
@@ -43,7 +45,8 @@ class MachinePage(QWidget):
         self._tree.setColumnCount(3)
         self._tree.setHeaderLabels([self.tr("Item"), self.tr("Value"), self.tr("How it was obtained")])
         self._tree.setAlternatingRowColors(True)
-        self._tree.setUniformRowHeights(True)
+        # Long values (a kernel version, a bandwidth source) wrap inside their column instead of being cut.
+        install_wrapping_delegate(self._tree)
         header = self._tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
@@ -120,13 +123,14 @@ class MachinePage(QWidget):
 
     # -- tree building ----------------------------------------------------------------------------
 
-    def _add_section(self, title: str, rows: list[tuple[str, str, str]]) -> QTreeWidgetItem:
+    def _add_section(self, title: str, rows: list[tuple[str, str, str | UserMessage]]) -> QTreeWidgetItem:
         section = QTreeWidgetItem(self._tree, [title])
         font = section.font(0)
         font.setBold(True)
         section.setFont(0, font)
         section.setFirstColumnSpanned(True)
-        for name, value, source in rows:
+        for name, value, message in rows:
+            source = translate_message(message)  # probes describe some sources in words
             item = QTreeWidgetItem(section, [name, value, source])
             item.setToolTip(1, value if not source else f"{value}\n{source}")
             if source:
@@ -141,7 +145,7 @@ class MachinePage(QWidget):
             logical=cpu.logical_cores if cpu.logical_cores is not None else "?")
         rows = [
             (self.tr("Operating system"), f"{profile.os_name} {profile.os_version}".strip(),
-             profile.sources.get("os", "")),
+             profile.sources.get("os_version", profile.sources.get("os_name", ""))),
             (self.tr("Processor"), cpu.model, cpu.sources.get("model", "")),
             (self.tr("Architecture"), cpu.architecture, cpu.sources.get("architecture", "")),
             (self.tr("Cores"), cores, cpu.sources.get("physical_cores", cpu.sources.get("logical_cores", ""))),

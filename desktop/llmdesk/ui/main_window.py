@@ -15,7 +15,7 @@ import logging
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QCloseEvent, QIcon, QPalette
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QWidget)
 
@@ -25,7 +25,7 @@ from llmdesk.core.settings import Settings
 from llmdesk.ui.machine_page import MachinePage
 from llmdesk.ui.qt_workers import TaskRunner
 from llmdesk.ui.services import Services
-from llmdesk.ui.widgets import icon
+from llmdesk.ui.widgets import icon, icon_with_selected_color
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,8 @@ class MainWindow(QMainWindow):
             return
         self._pages[key] = widget
         self._stack.addWidget(widget)
-        item = QListWidgetItem(page_icon or QIcon(), title)
+        highlighted_text = self.palette().color(QPalette.ColorRole.HighlightedText)
+        item = QListWidgetItem(icon_with_selected_color(page_icon, highlighted_text) if page_icon else QIcon(), title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         self._sidebar.addItem(item)
         self._feed_page(widget)

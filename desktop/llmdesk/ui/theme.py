@@ -36,8 +36,13 @@ def build_palette(theme: str) -> QPalette:
 
 def style_sheet(theme: str) -> str:
     data = json.loads((paths.resources_dir() / "themes" / f"{theme}.json").read_text(encoding="utf-8"))
-    qss = (paths.resources_dir() / "themes" / "app.qss").read_text(encoding="utf-8")
-    return qss.replace("{sidebar}", data["sidebar"])
+    themes_dir = paths.resources_dir() / "themes"
+    qss = (themes_dir / "app.qss").read_text(encoding="utf-8")
+    replacements = {"{sidebar}": data["sidebar"], "{checkbox_border}": data["checkbox_border"],
+                    "{themes_dir}": themes_dir.as_posix()}
+    for placeholder, value in replacements.items():
+        qss = qss.replace(placeholder, value)
+    return qss
 
 
 def apply_theme(app: QApplication, choice: str) -> str:

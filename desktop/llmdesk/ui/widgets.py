@@ -7,9 +7,9 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale
-from PySide6.QtGui import QColor, QIcon, QPalette
-from PySide6.QtWidgets import QFrame, QLabel, QWidget
+from PySide6.QtCore import QCoreApplication, QLocale, QModelIndex, QPersistentModelIndex, QRect, QSize
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
 
 from llmdesk.core import paths
 
@@ -114,6 +114,45 @@ def separator(parent: QWidget | None = None) -> QFrame:
     return line
 
 
+class WrappingItemDelegate(QStyledItemDelegate):
+    """Sizes tree rows for text wrapped at the current column width.
+
+    QTreeView asks a delegate for row heights without a column width, so wrapped text would get one
+    line's height and be cut. Use with ``setWordWrap(True)`` and ``setUniformRowHeights(False)``;
+    ``install_wrapping_delegate`` also lays the rows out again when a column is resized.
+    """
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt override
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        # A column sized to its contents keeps one line; measuring it at its own width would shrink it.
+        if self._view.header().sectionResizeMode(index.column()) == QHeaderView.ResizeMode.ResizeToContents:
+            return super().sizeHint(option, index)
+        sized = QStyleOptionViewItem(option)
+        width = self._view.columnWidth(index.column())
+        if index.column() == 0:
+            depth = 0
+            parent = index.parent()
+            while parent.isValid():
+                depth += 1
+                parent = parent.parent()
+            width -= self._view.indentation() * (depth + int(self._view.rootIsDecorated()))
+        # The style wraps only within a valid rectangle, so the height must be positive as well.
+        sized.rect = QRect(0, 0, max(width, 1), max(option.rect.height(), 1))
+        return super().sizeHint(sized, index)
+
+
+def install_wrapping_delegate(view: QTreeView) -> None:
+    """Make ``view`` wrap long cell text onto more lines instead of eliding it."""
+    view.setWordWrap(True)
+    view.setUniformRowHeights(False)
+    view.setItemDelegate(WrappingItemDelegate(view))
+    view.header().sectionResized.connect(lambda *_sizes: view.doItemsLayout())
+
+
 def icon_path(name: str) -> Path:
     return paths.resources_dir() / "icons" / f"{name}.svg"
 
@@ -126,6 +165,30 @@ def _icon_cached(name: str) -> QIcon:
 def icon(name: str) -> QIcon:
     """An icon from resources/icons (SVG); a missing file gives an empty icon."""
     return _icon_cached(name)
+
+
+def icon_with_selected_color(base: QIcon, color: QColor, sizes: tuple[int, ...] = (16, 20, 24, 32, 48)) -> QIcon:
+    """Return ``base`` with its Selected-mode pixmaps painted in ``color``.
+
+    Qt's default Selected pixmap blends the icon with the highlight colour, which leaves a blue-grey
+    icon almost invisible on a blue selected row.
+    """
+    result = QIcon()
+    for size in sizes:
+        normal = base.pixmap(size, size)
+        if normal.isNull():
+            continue
+        result.addPixmap(normal, QIcon.Mode.Normal)
+        tinted = QPixmap(normal.size())
+        tinted.setDevicePixelRatio(normal.devicePixelRatio())
+        tinted.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(tinted)
+        painter.drawPixmap(0, 0, normal)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(tinted.rect(), color)
+        painter.end()
+        result.addPixmap(tinted, QIcon.Mode.Selected)
+    return result
 
 
 # Verdict keys used by the UI. fit.Placement values map onto these in ``verdict_key``.
