@@ -104,7 +104,7 @@ def test_real_memory_matches_proc_meminfo():
     assert memory.total == meminfo["MemTotal"]
     # MemAvailable moves between two reads; a 5 % window still catches a wrong field or unit.
     assert abs(memory.available - meminfo["MemAvailable"]) < meminfo["MemTotal"] * 0.05
-    assert memory.sources["total"].startswith("/proc/meminfo MemTotal")
+    assert str(memory.sources["total"]).startswith("/proc/meminfo MemTotal")
 
 
 def _lscpu() -> dict[str, str]:

@@ -120,7 +120,7 @@ def test_nvml_records_with_bus_bandwidth():
     assert a100.pci_id == "10de:20b0"
     assert a100.bandwidth == pytest.approx(1555.2e9)
     assert unknown.bandwidth == pytest.approx(1008.096e9)  # 48 bytes x 10501 MHz x 2
-    assert unknown.sources["bandwidth"].startswith("estimate: NVML memory bus 384 bits")
+    assert str(unknown.sources["bandwidth"]).startswith("estimate: NVML memory bus 384 bits")
 
 
 def test_nvidia_on_bus_without_driver(tmp_path):

@@ -51,7 +51,7 @@ def test_amd_apu_is_unified_not_512_mib(tmp_path):
     assert gpu.memory_free is None
     assert gpu.shared_memory == 16441548800
     assert gpu.name == "AMD Radeon 780M (Phoenix)"
-    assert gpu.sources["unified"] == "built-in APU device id table"
+    assert str(gpu.sources["unified"]) == "built-in APU device id table"
     assert any("512 MiB firmware carve-out" in note for note in gpu.notes)
 
 
@@ -61,7 +61,7 @@ def test_amd_apu_unknown_id_detected_by_carve_out(tmp_path):
     assert gpus[0].unified is True
     assert gpus[0].shared_memory == 16441548800
     assert gpus[0].name == "AMD GPU [1002:1900]"
-    assert gpus[0].sources["unified"].startswith("sysfs: VRAM carve-out below 2 GiB")
+    assert str(gpus[0].sources["unified"]).startswith("sysfs: VRAM carve-out below 2 GiB")
 
 
 def test_amd_missing_memory_file_is_an_issue(tmp_path):

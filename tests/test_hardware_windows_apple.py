@@ -115,7 +115,7 @@ def test_apple_budget_table(name, memory, budget):
     assert gpu.unified is True
     assert gpu.memory_total is None
     assert gpu.vendor == GpuVendor.APPLE
-    assert source.startswith("estimate:")
+    assert str(source).startswith("estimate:")
     assert metal_budget_estimate(memory) == budget
 
 

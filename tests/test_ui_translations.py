@@ -8,9 +8,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QTreeWidgetItemIterator
 
 from llmdesk.app import install_translators, resolve_language
 from llmdesk.core.catalog_types import ModelBuild
+from llmdesk.core.fit.devices import cpu_peak_flops
+from llmdesk.core.hardware._util import source_message
+from llmdesk.core.hardware.bandwidth import ram_bandwidth
 from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
 from llmdesk.core.settings import SETTINGS, Settings
 from llmdesk.ui.i18n import translate_message
@@ -105,3 +109,63 @@ def test_chinese_window_shows_chinese(qtbot, chinese):
     verdicts = {model.index(row, 1).data() for row in range(model.rowCount())}
     assert verdicts <= {"在 GPU 上运行", "GPU 与 CPU 分担", "在 CPU 上运行", "需关闭其他程序才能装下", "装不下"}
     assert isinstance(window.catalog.builds[0], ModelBuild)
+
+
+def test_every_catalog_description_is_in_the_ts():
+    root = ET.parse(update_translations.ts_path("zh_CN")).getroot()
+    in_ts = {(context.findtext("name"), message.findtext("source"))
+             for context in root.iter("context") for message in context.iter("message")}
+    descriptions = update_translations.catalog_strings()
+    assert len(descriptions) >= 20
+    assert set(descriptions) <= in_ts
+
+
+def test_hardware_sources_are_translated(chinese):
+    _, source = ram_bandwidth("AMD EPYC 7B13", "x86_64", "Linux")
+    assert str(source).startswith("estimate: platform not in the table")
+    assert translate_message(source) == "估算：表中没有该平台，按双通道 DDR5 计（约 70 GB/s；DDR4 约为 40）"
+    _, table_row = ram_bandwidth("AMD Ryzen 7 5800X 8-Core Processor", "x86_64", "Linux")
+    assert translate_message(table_row) == "估算：AMD Ryzen 1000–5000 系列：双通道 DDR4（约 40 GB/s）"
+
+
+def test_fit_sources_are_translated_inside_the_working(chinese):
+    profile = gaming_pc()
+    _, flops_source = cpu_peak_flops(profile)
+    line = UserMessage("Fit", QT_TRANSLATE_NOOP(
+        "Fit", "Reading the prompt takes about {gflop} GFLOP per token; at {eff}% of {tflops} TFLOPS ({source}) "
+               "that is about {tps} tokens/s."), gflop="16", eff=50, tflops="0.8", source=flops_source, tps="25")
+    text = translate_message(line)
+    assert "8 核 × 8 条 AVX2 f32 通道 × 2（FMA）× 2 个 FMA 单元 × 假定为 3.0 GHz" in text
+    assert "cores" not in text
+    assert "assumed" not in text
+    assert "8 cores x 8 AVX2 f32 lanes" in str(line)
+
+
+def test_chinese_machine_page_translates_sources(qtbot, chinese):
+    profile = gaming_pc()
+    profile.ram_bandwidth, profile.sources["ram_bandwidth"] = ram_bandwidth("AMD EPYC", "x86_64", "Linux")
+    profile.memory.sources["total"] = source_message(QT_TRANSLATE_NOOP(
+        "Hardware", "/proc/meminfo MemTotal (agrees with psutil)"))
+    window = MainWindow(Settings(), services_for(profile))
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.profile_ready, timeout=10_000):
+        window.show()
+    iterator = QTreeWidgetItemIterator(window.machine_page._tree)
+    sources = []
+    while iterator.value():
+        sources.append(iterator.value().text(2))
+        iterator += 1
+    assert "/proc/meminfo MemTotal（与 psutil 一致）" in sources
+    assert any(text.startswith("估算：表中没有该平台") for text in sources)
+    assert not any("estimate" in text or "agrees" in text for text in sources)
+
+
+def test_chinese_detail_pane_shows_translated_description(qtbot, chinese):
+    window = MainWindow(Settings(), services_for(gaming_pc()))
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.models_page.fits_updated, timeout=20_000):
+        window.show()
+    window.models_page.catalog_view.select_build("llama-3.2-1b-instruct")
+    summary = window.models_page.detail._summary.text()
+    assert "Meta 最小的 Llama 3.2 文本模型" in summary
+    assert "smallest" not in summary

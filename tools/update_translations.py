@@ -7,7 +7,8 @@ lupdate scans every .py file under desktop/llmdesk (ui and core, so the QT_TRANS
 core are included) into resources/translations/llmdesk_<lang>.ts; existing translations are kept and
 strings no longer in the code are dropped. lupdate reads only string literals, while core names its
 contexts with module constants (``QT_TRANSLATE_NOOP(CTX, "...")``); so this script resolves those
-constants with the ast module and hands lupdate a generated file of literal calls as well. The English file holds plural forms only ("%n model(s)").
+constants with the ast module and hands lupdate a generated file of literal calls as well. The same file carries the
+description of every build in models.json under the context "Catalog". The English file holds plural forms only ("%n model(s)").
 lrelease then compiles each .ts into the .qm that the app loads. Translate new strings by editing the
 <translation> elements of llmdesk_zh_CN.ts (or with pyside6-linguist), then run this script again.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import re
 import shutil
 import subprocess
@@ -27,6 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_ROOT = REPO / "desktop" / "llmdesk"
 TRANSLATIONS = REPO / "resources" / "translations"
+CATALOG = REPO / "models.json"
+# The UI shows a build's description as QCoreApplication.translate(CATALOG_CONTEXT, description).
+CATALOG_CONTEXT = "Catalog"
 # Language code -> extra lupdate options.
 LANGUAGES = {"zh_CN": [], "en": ["-pluralonly"]}
 
@@ -110,9 +115,18 @@ def marked_core_strings() -> list[tuple[str, str]]:
     return found
 
 
+def catalog_strings() -> list[tuple[str, str]]:
+    """("Catalog", description) for every build in the built-in models.json, in file order."""
+    catalog = json.loads(CATALOG.read_text(encoding="utf-8"))
+    descriptions = (build.get("description") for build in catalog.get("builds", []))
+    return [(CATALOG_CONTEXT, text) for text in dict.fromkeys(d for d in descriptions if d)]
+
+
 def write_marked_strings(folder: Path) -> Path:
-    """Write the resolved core strings as literal QT_TRANSLATE_NOOP calls for lupdate to read."""
-    lines = [f"QT_TRANSLATE_NOOP({context!r}, {text!r})" for context, text in marked_core_strings()]
+    """Write the resolved core strings and the catalog descriptions as literal QT_TRANSLATE_NOOP calls
+    for lupdate to read."""
+    lines = [f"QT_TRANSLATE_NOOP({context!r}, {text!r})"
+             for context, text in [*marked_core_strings(), *catalog_strings()]]
     path = folder / "core_marked_strings.py"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

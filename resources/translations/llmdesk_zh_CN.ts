@@ -2,6 +2,93 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Catalog</name>
+    <message>
+        <source>Meta&apos;s 2023 dialogue model; 4k context, full multi-head attention (no GQA), so its KV cache is large for its size.</source>
+        <translation>Meta 2023 年发布的对话模型；上下文长度 4k，使用完整多头注意力（无 GQA），因此 KV 缓存相对其规模偏大。</translation>
+    </message>
+    <message>
+        <source>Meta&apos;s 2023 dialogue model; 4k context, full multi-head attention (no GQA).</source>
+        <translation>Meta 2023 年发布的对话模型；上下文长度 4k，使用完整多头注意力（无 GQA）。</translation>
+    </message>
+    <message>
+        <source>Meta&apos;s largest Llama 2 dialogue model; 4k context, grouped-query attention with 8 KV heads.</source>
+        <translation>Meta 最大的 Llama 2 对话模型；上下文长度 4k，分组查询注意力，8 个 KV 头。</translation>
+    </message>
+    <message>
+        <source>Meta&apos;s April 2024 instruction model; 8k context, 128k-token vocabulary.</source>
+        <translation>Meta 2024 年 4 月发布的指令模型；上下文长度 8k，词表约 128k 个词元。</translation>
+    </message>
+    <message>
+        <source>Meta&apos;s July 2024 instruction model; 128k context, multilingual, tool use.</source>
+        <translation>Meta 2024 年 7 月发布的指令模型；上下文长度 128k，支持多语言和工具调用。</translation>
+    </message>
+    <message>
+        <source>Meta&apos;s smallest Llama 3.2 text model, pruned and distilled from Llama 3.1 8B; 128k context, tied embeddings.</source>
+        <translation>Meta 最小的 Llama 3.2 文本模型，由 Llama 3.1 8B 剪枝并蒸馏而来；上下文长度 128k，输入输出共享嵌入。</translation>
+    </message>
+    <message>
+        <source>Meta&apos;s small Llama 3.2 text model for constrained devices; 128k context, tied embeddings.</source>
+        <translation>Meta 面向资源受限设备的小型 Llama 3.2 文本模型；上下文长度 128k，输入输出共享嵌入。</translation>
+    </message>
+    <message>
+        <source>Meta&apos;s December 2024 70B instruction model; 128k context, multilingual.</source>
+        <translation>Meta 2024 年 12 月发布的 70B 指令模型；上下文长度 128k，支持多语言。</translation>
+    </message>
+    <message>
+        <source>Mistral AI&apos;s 7B instruction model, v0.3: 32768-token vocabulary, function calling, 32k context without a sliding window.</source>
+        <translation>Mistral AI 的 7B 指令模型 v0.3：词表 32768 个词元，支持函数调用，上下文长度 32k，不使用滑动窗口。</translation>
+    </message>
+    <message>
+        <source>Mistral AI and NVIDIA&apos;s 12B model with the Tekken tokenizer; trained with a 128k context window (config.json and the GGUF header state 1024000 positions, the catalog uses the documented 128k).</source>
+        <translation>Mistral AI 与 NVIDIA 联合推出的 12B 模型，使用 Tekken 分词器；训练时的上下文窗口为 128k（config.json 和 GGUF 头中写的是 1024000 个位置，目录采用官方文档中的 128k）。</translation>
+    </message>
+    <message>
+        <source>Mistral AI&apos;s January 2025 24B instruction model; 32k context, Tekken tokenizer.</source>
+        <translation>Mistral AI 2025 年 1 月发布的 24B 指令模型；上下文长度 32k，使用 Tekken 分词器。</translation>
+    </message>
+    <message>
+        <source>Mistral AI&apos;s sparse mixture-of-experts model: 8 experts per layer, 2 active per token; all weights must be in memory, but each token reads only about 13B parameters.</source>
+        <translation>Mistral AI 的稀疏混合专家（MoE）模型：每层 8 个专家，每个词元激活 2 个；全部权重都必须装入内存，但每个词元只读取约 13B 参数。</translation>
+    </message>
+    <message>
+        <source>DeepSeek&apos;s first 7B chat model (2023), trained on 2T English and Chinese tokens; 4k context, full multi-head attention.</source>
+        <translation>DeepSeek 的第一个 7B 对话模型（2023 年），在 2T 个中英文词元上训练；上下文长度 4k，使用完整多头注意力。</translation>
+    </message>
+    <message>
+        <source>DeepSeek&apos;s 67B chat model (2023); 4k context, 95 layers with grouped-query attention.</source>
+        <translation>DeepSeek 的 67B 对话模型（2023 年）；上下文长度 4k，95 层，使用分组查询注意力。</translation>
+    </message>
+    <message>
+        <source>Reasoning model distilled from DeepSeek-R1 outputs; writes its chain of thought inside &lt;think&gt; tags before the answer. Base: Qwen2.5-Math-1.5B (Apache-2.0).</source>
+        <translation>从 DeepSeek-R1 的输出蒸馏而来的推理模型；先在 &lt;think&gt; 标签内写出思考过程，再给出回答。基础模型：Qwen2.5-Math-1.5B（Apache-2.0）。</translation>
+    </message>
+    <message>
+        <source>Reasoning model distilled from DeepSeek-R1 outputs; writes its chain of thought inside &lt;think&gt; tags before the answer. Base: Qwen2.5-Math-7B (Apache-2.0).</source>
+        <translation>从 DeepSeek-R1 的输出蒸馏而来的推理模型；先在 &lt;think&gt; 标签内写出思考过程，再给出回答。基础模型：Qwen2.5-Math-7B（Apache-2.0）。</translation>
+    </message>
+    <message>
+        <source>Reasoning model distilled from DeepSeek-R1 outputs; writes its chain of thought inside &lt;think&gt; tags before the answer. Base: Qwen2.5-14B (Apache-2.0).</source>
+        <translation>从 DeepSeek-R1 的输出蒸馏而来的推理模型；先在 &lt;think&gt; 标签内写出思考过程，再给出回答。基础模型：Qwen2.5-14B（Apache-2.0）。</translation>
+    </message>
+    <message>
+        <source>Reasoning model distilled from DeepSeek-R1 outputs; writes its chain of thought inside &lt;think&gt; tags before the answer. Base: Qwen2.5-32B (Apache-2.0).</source>
+        <translation>从 DeepSeek-R1 的输出蒸馏而来的推理模型；先在 &lt;think&gt; 标签内写出思考过程，再给出回答。基础模型：Qwen2.5-32B（Apache-2.0）。</translation>
+    </message>
+    <message>
+        <source>Reasoning model distilled from DeepSeek-R1 outputs; writes its chain of thought inside &lt;think&gt; tags before the answer. Base: Llama-3.1-8B, whose Llama 3.1 Community License terms also apply.</source>
+        <translation>从 DeepSeek-R1 的输出蒸馏而来的推理模型；先在 &lt;think&gt; 标签内写出思考过程，再给出回答。基础模型：Llama-3.1-8B，因此同样适用 Llama 3.1 Community License 的条款。</translation>
+    </message>
+    <message>
+        <source>Reasoning model distilled from DeepSeek-R1 outputs; writes its chain of thought inside &lt;think&gt; tags before the answer. Base: Llama-3.3-70B-Instruct, whose Llama 3.3 Community License terms also apply.</source>
+        <translation>从 DeepSeek-R1 的输出蒸馏而来的推理模型；先在 &lt;think&gt; 标签内写出思考过程，再给出回答。基础模型：Llama-3.3-70B-Instruct，因此同样适用 Llama 3.3 Community License 的条款。</translation>
+    </message>
+    <message>
+        <source>DeepSeek&apos;s mixture-of-experts code model: 64 routed experts (6 active) plus 2 shared experts per layer, multi-head latent attention (compressed KV cache), 128k context (163840 positions in config.json). DeepSeek quotes 2.4B active parameters excluding embeddings.</source>
+        <translation>DeepSeek 的混合专家（MoE）代码模型：每层 64 个路由专家（激活 6 个）加 2 个共享专家，使用多头潜在注意力（压缩 KV 缓存），上下文长度 128k（config.json 中为 163840 个位置）。DeepSeek 公布的激活参数为 2.4B（不含嵌入）。</translation>
+    </message>
+</context>
+<context>
     <name>CatalogTableModel</name>
     <message>
         <source>not estimated yet</source>
@@ -1109,6 +1196,26 @@ Source: {source}</source>
         <translation>已安装的 llama.cpp 版本无法使用 {gpu}，因此模型在 CPU 上运行。</translation>
     </message>
     <message>
+        <source>assumed 4 TFLOPS (Apple GPU not in the table)</source>
+        <translation>假定为 4 TFLOPS（表中没有该 Apple GPU）</translation>
+    </message>
+    <message>
+        <source>assumed 2 TFLOPS (integrated GPU not in the table)</source>
+        <translation>假定为 2 TFLOPS（表中没有该集成 GPU）</translation>
+    </message>
+    <message>
+        <source>estimated Metal working-set limit (2/3 or 3/4 of RAM)</source>
+        <translation>估算的 Metal 工作集上限（内存的 2/3 或 3/4）</translation>
+    </message>
+    <message>
+        <source>shared GPU memory</source>
+        <translation>GPU 共享内存</translation>
+    </message>
+    <message>
+        <source>detected RAM bandwidth</source>
+        <translation>检测到的内存带宽</translation>
+    </message>
+    <message>
         <source>Only {gpu} is counted; llama.cpp can also use {others}, so more may fit.</source>
         <translation>只计算了 {gpu}；llama.cpp 还可以使用 {others}，因此可能装得下更多。</translation>
     </message>
@@ -1117,8 +1224,36 @@ Source: {source}</source>
         <translation>尚未检查已安装的 llama.cpp 版本能否使用 {gpu}。</translation>
     </message>
     <message>
+        <source>reported GPU memory bandwidth</source>
+        <translation>报告的显存带宽</translation>
+    </message>
+    <message>
+        <source>{tflops} TFLOPS from the {gpu} specification</source>
+        <translation>{tflops} TFLOPS，来自 {gpu} 的规格</translation>
+    </message>
+    <message>
+        <source>Metal working-set limit</source>
+        <translation>Metal 工作集上限</translation>
+    </message>
+    <message>
+        <source>reported free GPU memory</source>
+        <translation>报告的空闲显存</translation>
+    </message>
+    <message>
+        <source>total GPU memory (free memory unknown)</source>
+        <translation>显存总量（空闲显存未知）</translation>
+    </message>
+    <message>
         <source>The memory size of {gpu} is unknown, so the estimate assumes the CPU. Set the GPU memory in Settings to include it.</source>
         <translation>{gpu} 的显存大小未知，因此按 CPU 运行估算。可在“设置”中填写显存大小，将其计入估算。</translation>
+    </message>
+    <message>
+        <source>same as RAM ({source})</source>
+        <translation>与内存相同（{source}）</translation>
+    </message>
+    <message>
+        <source>assumed: 300 GB/s, a mid-range GPU</source>
+        <translation>假定：300 GB/s，中端 GPU</translation>
     </message>
     <message>
         <source>Free memory on {gpu} is unknown, so it is judged on its total memory.</source>
@@ -1241,6 +1376,10 @@ Source: {source}</source>
         <translation>内存也放不下（可用 {available}）。</translation>
     </message>
     <message>
+        <source>Does not fit in RAM ({available} available).</source>
+        <translation>内存放不下（可用 {available}）。</translation>
+    </message>
+    <message>
         <source>No quantization fits fully on the GPU; {quant} is the largest that still decodes about {tps} tokens/s.</source>
         <translation>没有任何量化能完全放进 GPU；{quant} 是仍能达到约每秒 {tps} 个 token 的最大量化。</translation>
     </message>
@@ -1251,6 +1390,30 @@ Source: {source}</source>
     <message>
         <source>{quant} gives the highest speed, about {tps} tokens/s, among quantizations of at least {bits} bits per weight.</source>
         <translation>在每权重至少 {bits} 位的量化中，{quant} 速度最快，约每秒 {tps} 个 token。</translation>
+    </message>
+    <message>
+        <source>{cores} cores x {lanes} {simd} f32 lanes x 2 (FMA) x {fma_units} FMA units x {clock}</source>
+        <translation>{cores} 核 × {lanes} 条 {simd} f32 通道 × 2（FMA）× {fma_units} 个 FMA 单元 × {clock}</translation>
+    </message>
+    <message>
+        <source>{ghz} GHz from the CPU name</source>
+        <translation>{ghz} GHz（取自 CPU 名称）</translation>
+    </message>
+    <message>
+        <source>assumed 3.0 GHz</source>
+        <translation>假定为 3.0 GHz</translation>
+    </message>
+    <message>
+        <source>assumed 20 TFLOPS (GPU not in the table)</source>
+        <translation>假定为 20 TFLOPS（表中没有该 GPU）</translation>
+    </message>
+    <message>
+        <source>assumed: half of RAM as shared GPU memory</source>
+        <translation>假定：内存的一半可作 GPU 共享内存</translation>
+    </message>
+    <message>
+        <source>assumed: dual-channel DDR4-3200, 51.2 GB/s</source>
+        <translation>假定：双通道 DDR4-3200，51.2 GB/s</translation>
     </message>
     <message>
         <source>Compute buffers: the largest of the logits of a {n_ubatch}-token batch ({logits}) and the feed-forward step ({ffn}), with activations; flash attention keeps the attention scores out of memory.</source>
@@ -1361,6 +1524,138 @@ Source: {source}</source>
     <message>
         <source>detection failed: {reason}</source>
         <translation>检测失败：{reason}</translation>
+    </message>
+    <message>
+        <source>built-in APU device id table</source>
+        <translation>内置 APU 设备 ID 表</translation>
+    </message>
+    <message>
+        <source>sysfs: VRAM carve-out below 2 GiB with a larger GTT</source>
+        <translation>sysfs：预留显存小于 2 GiB 且 GTT 更大</translation>
+    </message>
+    <message>
+        <source>estimate: {share} of {memory} GiB unified memory (Metal&apos;s usual default)</source>
+        <translation>估算：{memory} GiB 统一内存的 {share}（Metal 的常见默认值）</translation>
+    </message>
+    <message>
+        <source>AMD Ryzen AI Max: 256-bit LPDDR5X-8000</source>
+        <translation>AMD Ryzen AI Max：256 位 LPDDR5X-8000</translation>
+    </message>
+    <message>
+        <source>Intel Lunar Lake: LPDDR5X-8533 on package</source>
+        <translation>Intel Lunar Lake：封装内 LPDDR5X-8533</translation>
+    </message>
+    <message>
+        <source>AMD Ryzen AI 300 series: 128-bit LPDDR5X-7500</source>
+        <translation>AMD Ryzen AI 300 系列：128 位 LPDDR5X-7500</translation>
+    </message>
+    <message>
+        <source>Snapdragon X: LPDDR5X-8448</source>
+        <translation>Snapdragon X：LPDDR5X-8448</translation>
+    </message>
+    <message>
+        <source>Intel Core Ultra: dual-channel DDR5</source>
+        <translation>Intel Core Ultra：双通道 DDR5</translation>
+    </message>
+    <message>
+        <source>AMD Ryzen 7000 series or later: dual-channel DDR5</source>
+        <translation>AMD Ryzen 7000 系列及更新：双通道 DDR5</translation>
+    </message>
+    <message>
+        <source>AMD Ryzen 1000-5000 series: dual-channel DDR4</source>
+        <translation>AMD Ryzen 1000–5000 系列：双通道 DDR4</translation>
+    </message>
+    <message>
+        <source>Intel Core 6th-11th generation: dual-channel DDR4</source>
+        <translation>Intel Core 第 6–11 代：双通道 DDR4</translation>
+    </message>
+    <message>
+        <source>Intel Core 2nd-5th generation: dual-channel DDR3</source>
+        <translation>Intel Core 第 2–5 代：双通道 DDR3</translation>
+    </message>
+    <message>
+        <source>estimate: platform not in the table, assumed dual-channel DDR5 (~{ddr5} GB/s; DDR4 would be ~{ddr4})</source>
+        <translation>估算：表中没有该平台，按双通道 DDR5 计（约 {ddr5} GB/s；DDR4 约为 {ddr4}）</translation>
+    </message>
+    <message>
+        <source>estimate: spec sheet peak for {card} ({gbps} GB/s)</source>
+        <translation>估算：{card} 规格表中的峰值（{gbps} GB/s）</translation>
+    </message>
+    <message>
+        <source>estimate: Apple {chip} published peak ({gbps} GB/s)</source>
+        <translation>估算：Apple {chip} 官方公布的峰值（{gbps} GB/s）</translation>
+    </message>
+    <message>
+        <source>estimate: {chip} is not in the table; used the base {base} figure</source>
+        <translation>估算：表中没有 {chip}，采用基础款 {base} 的数值</translation>
+    </message>
+    <message>
+        <source>estimate: {assumption} (~{gbps} GB/s)</source>
+        <translation>估算：{assumption}（约 {gbps} GB/s）</translation>
+    </message>
+    <message>
+        <source>setting {key}</source>
+        <translation>设置项 {key}</translation>
+    </message>
+    <message>
+        <source>setting {key} minus the detected memory in use</source>
+        <translation>设置项 {key} 减去检测到的已用内存</translation>
+    </message>
+    <message>
+        <source>system RAM: {source}</source>
+        <translation>系统内存：{source}</translation>
+    </message>
+    <message>
+        <source>estimate: half of system RAM (what drivers usually allow)</source>
+        <translation>估算：系统内存的一半（驱动通常允许的大小）</translation>
+    </message>
+    <message>
+        <source>sysfs: no local memory (integrated GPU)</source>
+        <translation>sysfs：没有本地显存（集成 GPU）</translation>
+    </message>
+    <message>
+        <source>unknown: no xe or i915 local memory file</source>
+        <translation>未知：没有 xe 或 i915 的本地显存文件</translation>
+    </message>
+    <message>
+        <source>llama.cpp Metal device (Metal recommendedMaxWorkingSetSize)</source>
+        <translation>llama.cpp Metal 设备（Metal recommendedMaxWorkingSetSize）</translation>
+    </message>
+    <message>
+        <source>llama.cpp {backend} device {device}</source>
+        <translation>llama.cpp {backend} 设备 {device}</translation>
+    </message>
+    <message>
+        <source>/proc/meminfo MemTotal (psutil reported {total} bytes)</source>
+        <translation>/proc/meminfo MemTotal（psutil 报告为 {total} 字节）</translation>
+    </message>
+    <message>
+        <source>/proc/meminfo MemTotal (agrees with psutil)</source>
+        <translation>/proc/meminfo MemTotal（与 psutil 一致）</translation>
+    </message>
+    <message>
+        <source>{source}, capped by the cgroup memory limit {limit} GiB</source>
+        <translation>{source}，受 cgroup 内存上限 {limit} GiB 限制</translation>
+    </message>
+    <message>
+        <source>name: a unified-memory NVIDIA system</source>
+        <translation>名称：统一内存的 NVIDIA 系统</translation>
+    </message>
+    <message>
+        <source>estimate: NVML memory bus {width} bits x {clock} MHz x 2 (peak, double data rate)</source>
+        <translation>估算：NVML 显存总线 {width} 位 × {clock} MHz × 2（峰值，双倍数据速率）</translation>
+    </message>
+    <message>
+        <source>built-in device id table</source>
+        <translation>内置设备 ID 表</translation>
+    </message>
+    <message>
+        <source>PCI id only (no name list knows it)</source>
+        <translation>仅有 PCI ID（名称列表中都没有它）</translation>
+    </message>
+    <message>
+        <source>PCI id and a small dedicated figure: integrated GPU</source>
+        <translation>PCI ID 且专用显存很小：集成 GPU</translation>
     </message>
 </context>
 <context>

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 def translate_message(message: UserMessage | str | None) -> str:
     """Return ``message`` in the UI language; a plain ``str`` is returned unchanged.
 
+    Parameters that are messages themselves are translated as well.
+
     A template whose translation names a field the message does not carry falls back to the English
     text, so a mistake in a translation never hides the message.
     """
@@ -26,8 +28,11 @@ def translate_message(message: UserMessage | str | None) -> str:
     if not isinstance(message, UserMessage):
         return str(message)
     template = QCoreApplication.translate(message.context, message.template)
+    # A parameter may itself be a message (a figure's source inside a fit line): translate it too.
+    params = {key: translate_message(value) if isinstance(value, UserMessage) else value
+              for key, value in message.params.items()}
     try:
-        return template.format(**message.params)
+        return template.format(**params)
     except (KeyError, IndexError, ValueError) as exc:
         log.warning("Translation of %r in context %s is broken (%s); showing English",
                     message.template, message.context, exc)

@@ -70,19 +70,19 @@ class Hardware:
     backend: str | None  # "CUDA", "Metal", ... ; None when the model runs on the CPU only
     unified: bool  # the GPU draws on system RAM (Apple Silicon, integrated GPUs)
     gpu_budget: int  # bytes the GPU side may use: free VRAM, or the unified-memory budget
-    gpu_budget_source: str
+    gpu_budget_source: str | UserMessage
     gpu_total: int | None
     ram_available: int
     ram_total: int
     physical_cores: int
     cpu_bandwidth: float
-    cpu_bandwidth_source: str
+    cpu_bandwidth_source: str | UserMessage
     gpu_bandwidth: float | None
-    gpu_bandwidth_source: str | None
+    gpu_bandwidth_source: str | UserMessage | None
     cpu_flops: float
-    cpu_flops_source: str
+    cpu_flops_source: UserMessage
     gpu_flops: float | None
-    gpu_flops_source: str | None
+    gpu_flops_source: UserMessage | None
     cpu_only_reason: UserMessage | None = None  # why no GPU is used, when a GPU exists
     notes: list[UserMessage] = field(default_factory=list)
 
@@ -142,7 +142,12 @@ def _parse_clock_hz(cpu_model: str) -> float | None:
     return float(match.group(1)) * 1e9 if match else None
 
 
-def cpu_peak_flops(profile: MachineProfile) -> tuple[float, str]:
+def _source(template: str, **params: object) -> UserMessage:
+    """Wrap a figure's source in words so the UI translates it along with the fit working."""
+    return UserMessage(CTX, template, **params)
+
+
+def cpu_peak_flops(profile: MachineProfile) -> tuple[float, UserMessage]:
     """Estimate peak f32 FLOPS of the CPU: cores x SIMD lanes x 2 (FMA) x FMA units x clock."""
     cpu = profile.cpu
     cores = cpu.physical_cores or cpu.logical_cores or 1
@@ -157,40 +162,45 @@ def cpu_peak_flops(profile: MachineProfile) -> tuple[float, str]:
         lanes, simd = 4, "SSE"
     fma_units = 2 if ("fma" in features or "avx512f" in features or simd == "NEON") else 1
     clock = _parse_clock_hz(cpu.model)
-    clock_source = f"{clock / 1e9:.2f} GHz from the CPU name" if clock else "assumed 3.0 GHz"
+    clock_source = (_source(QT_TRANSLATE_NOOP(CTX, "{ghz} GHz from the CPU name"), ghz=f"{clock / 1e9:.2f}")
+                    if clock else _source(QT_TRANSLATE_NOOP(CTX, "assumed 3.0 GHz")))
     clock = clock or DEFAULT_CPU_CLOCK_HZ
     flops = cores * lanes * 2 * fma_units * clock
-    source = (f"{cores} cores x {lanes} {simd} f32 lanes x 2 (FMA) x {fma_units} FMA units x "
-              f"{clock_source}")
+    source = _source(QT_TRANSLATE_NOOP(
+        CTX, "{cores} cores x {lanes} {simd} f32 lanes x 2 (FMA) x {fma_units} FMA units x {clock}"),
+        cores=cores, lanes=lanes, simd=simd, fma_units=fma_units, clock=clock_source)
     return flops, source
 
 
-def gpu_peak_flops(gpu: GpuInfo) -> tuple[float, str]:
+def gpu_peak_flops(gpu: GpuInfo) -> tuple[float, UserMessage]:
     """Return the GPU's peak FP16 FLOPS from the name table, or a stated default."""
     for key in sorted(GPU_TFLOPS, key=len, reverse=True):
         if re.search(rf"\b{re.escape(key)}\b", gpu.name, re.IGNORECASE):
-            return GPU_TFLOPS[key] * 1e12, f"{GPU_TFLOPS[key]:g} TFLOPS from the {key} specification"
+            return GPU_TFLOPS[key] * 1e12, _source(QT_TRANSLATE_NOOP(
+                CTX, "{tflops} TFLOPS from the {gpu} specification"), tflops=f"{GPU_TFLOPS[key]:g}", gpu=key)
     if gpu.vendor == GpuVendor.APPLE:
-        return DEFAULT_APPLE_GPU_FLOPS, "assumed 4 TFLOPS (Apple GPU not in the table)"
+        return DEFAULT_APPLE_GPU_FLOPS, _source(QT_TRANSLATE_NOOP(CTX, "assumed 4 TFLOPS (Apple GPU not in the table)"))
     if gpu.unified:
-        return DEFAULT_INTEGRATED_GPU_FLOPS, "assumed 2 TFLOPS (integrated GPU not in the table)"
-    return DEFAULT_DISCRETE_GPU_FLOPS, "assumed 20 TFLOPS (GPU not in the table)"
+        return DEFAULT_INTEGRATED_GPU_FLOPS, _source(QT_TRANSLATE_NOOP(
+            CTX, "assumed 2 TFLOPS (integrated GPU not in the table)"))
+    return DEFAULT_DISCRETE_GPU_FLOPS, _source(QT_TRANSLATE_NOOP(CTX, "assumed 20 TFLOPS (GPU not in the table)"))
 
 
-def _unified_budget(gpu: GpuInfo, profile: MachineProfile) -> tuple[int, str]:
+def _unified_budget(gpu: GpuInfo, profile: MachineProfile) -> tuple[int, str | UserMessage]:
     ram_total = profile.memory.total
     if gpu.vendor == GpuVendor.APPLE:
         if profile.metal_budget:
-            source = profile.sources.get("metal_budget", "Metal working-set limit")
+            source = profile.sources.get("metal_budget") or _source(QT_TRANSLATE_NOOP(CTX, "Metal working-set limit"))
             return profile.metal_budget, source
-        return metal_budget_estimate(ram_total), "estimated Metal working-set limit (2/3 or 3/4 of RAM)"
+        return metal_budget_estimate(ram_total), _source(QT_TRANSLATE_NOOP(
+            CTX, "estimated Metal working-set limit (2/3 or 3/4 of RAM)"))
     carve_out = gpu.memory_total or 0
     if gpu.shared_memory:
-        source = gpu.sources.get("shared_memory", "shared GPU memory")
+        source = gpu.sources.get("shared_memory") or _source(QT_TRANSLATE_NOOP(CTX, "shared GPU memory"))
         return carve_out + gpu.shared_memory, source
     # Windows lets an integrated GPU share up to half of system RAM; amdgpu's default GTT size on
     # Linux is at least that much.
-    return carve_out + ram_total // 2, "assumed: half of RAM as shared GPU memory"
+    return carve_out + ram_total // 2, _source(QT_TRANSLATE_NOOP(CTX, "assumed: half of RAM as shared GPU memory"))
 
 
 def judge_hardware(profile: MachineProfile) -> Hardware:
@@ -201,10 +211,11 @@ def judge_hardware(profile: MachineProfile) -> Hardware:
 
     if profile.ram_bandwidth:
         cpu_bw = profile.ram_bandwidth
-        cpu_bw_source = profile.sources.get("ram_bandwidth", "detected RAM bandwidth")
+        cpu_bw_source = (profile.sources.get("ram_bandwidth")
+                         or _source(QT_TRANSLATE_NOOP(CTX, "detected RAM bandwidth")))
     else:
         cpu_bw = DEFAULT_RAM_BANDWIDTH
-        cpu_bw_source = "assumed: dual-channel DDR4-3200, 51.2 GB/s"
+        cpu_bw_source = _source(QT_TRANSLATE_NOOP(CTX, "assumed: dual-channel DDR4-3200, 51.2 GB/s"))
     cpu_flops, cpu_flops_source = cpu_peak_flops(profile)
     cores = profile.cpu.physical_cores or profile.cpu.logical_cores or 1
 
@@ -224,11 +235,11 @@ def judge_hardware(profile: MachineProfile) -> Hardware:
         gpu_total = budget
     elif gpu.memory_free is not None:
         budget = gpu.memory_free
-        budget_source = gpu.sources.get("memory_free", "reported free GPU memory")
+        budget_source = gpu.sources.get("memory_free") or _source(QT_TRANSLATE_NOOP(CTX, "reported free GPU memory"))
         gpu_total = gpu.memory_total
     elif gpu.memory_total is not None:
         budget = gpu.memory_total
-        budget_source = "total GPU memory (free memory unknown)"
+        budget_source = _source(QT_TRANSLATE_NOOP(CTX, "total GPU memory (free memory unknown)"))
         gpu_total = gpu.memory_total
         notes.append(UserMessage(CTX, QT_TRANSLATE_NOOP(
             CTX, "Free memory on {gpu} is unknown, so it is judged on its total memory."), gpu=gpu.name))
@@ -252,11 +263,12 @@ def judge_hardware(profile: MachineProfile) -> Hardware:
 
     if gpu.bandwidth:
         gpu_bw = gpu.bandwidth
-        gpu_bw_source = gpu.sources.get("bandwidth", "reported GPU memory bandwidth")
+        gpu_bw_source = gpu.sources.get("bandwidth") or _source(QT_TRANSLATE_NOOP(CTX, "reported GPU memory bandwidth"))
     elif unified:
-        gpu_bw, gpu_bw_source = cpu_bw, f"same as RAM ({cpu_bw_source})"
+        gpu_bw, gpu_bw_source = cpu_bw, _source(QT_TRANSLATE_NOOP(CTX, "same as RAM ({source})"), source=cpu_bw_source)
     else:
-        gpu_bw, gpu_bw_source = DEFAULT_DISCRETE_GPU_BANDWIDTH, "assumed: 300 GB/s, a mid-range GPU"
+        gpu_bw, gpu_bw_source = DEFAULT_DISCRETE_GPU_BANDWIDTH, _source(QT_TRANSLATE_NOOP(
+            CTX, "assumed: 300 GB/s, a mid-range GPU"))
     gpu_flops, gpu_flops_source = gpu_peak_flops(gpu)
 
     hardware.gpu = gpu

@@ -93,15 +93,15 @@ class SpeedEstimate:
     bytes_per_token_cpu: int
     flops_per_token: float
     gpu_bandwidth: float | None
-    gpu_bandwidth_source: str | None
+    gpu_bandwidth_source: str | UserMessage | None
     gpu_efficiency: float
     cpu_bandwidth: float
-    cpu_bandwidth_source: str
+    cpu_bandwidth_source: str | UserMessage
     cpu_efficiency: float
     gpu_flops: float | None
-    gpu_flops_source: str | None
+    gpu_flops_source: str | UserMessage | None
     cpu_flops: float
-    cpu_flops_source: str
+    cpu_flops_source: str | UserMessage
     prompt_efficiency: float
     fixed_seconds_per_token: float = 0.0  # graph set-up, sampling and kernel launches, not weight reads
     decode_threads: int = 1
@@ -168,4 +168,7 @@ class FitResult:
             data["memory"]["gpu"]["total"] = self.memory.gpu.total
         data["memory"]["host"]["total"] = self.memory.host.total
         data["explanation"] = [str(line) for line in self.explanation]
+        for key in ("gpu_bandwidth_source", "cpu_bandwidth_source", "gpu_flops_source", "cpu_flops_source"):
+            if data["speed"][key] is not None:
+                data["speed"][key] = str(data["speed"][key])  # sources in words: English in JSON
         return data

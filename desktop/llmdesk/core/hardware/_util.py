@@ -18,8 +18,20 @@ KIB = 1024
 MIB = 1024 * KIB
 GIB = 1024 * MIB
 
+# Translation context of hardware texts: issue messages and the "how it was obtained" sources.
+CTX = "Hardware"
+
 # Template of every DetectionIssue message; the UI translates it with the reason filled in.
 ISSUE_TEMPLATE = QT_TRANSLATE_NOOP("Hardware", "detection failed: {reason}")
+
+
+def source_message(template: str, **params: object) -> UserMessage:
+    """A figure's source in words: ``source_message(QT_TRANSLATE_NOOP(CTX, "... {x}"), x=...)``.
+
+    ``str()`` gives the English text (CLI, JSON); the This machine page shows it translated. Tool
+    names, sysfs files and registry keys go in as parameters or stay literal in the template.
+    """
+    return UserMessage(CTX, template, **params)
 
 
 class ProbeError(Exception):

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmdesk.core.hardware._util import GIB, MIB, detection_failed, pci_id, read_int, read_text
+from llmdesk.core.hardware._util import CTX, GIB, MIB, detection_failed, pci_id, read_int, read_text, source_message
 from llmdesk.core.hardware.pci_names import AMD_INTEGRATED, AMD_VENDOR, gpu_name
 from llmdesk.core.hardware.profile import DetectionIssue, GpuInfo, GpuVendor
 from llmdesk.core.hardware.sysfs import SYSFS_ROOT, DisplayDevice, list_display_devices
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP
 
 # A carve-out below this with a GTT several times larger is an APU (discrete cards since 2017 have more).
 APU_CARVE_OUT_LIMIT = 2 * GIB
@@ -61,8 +62,9 @@ def parse_amd_device(entry: DisplayDevice, root: Path, *, use_system_lists: bool
                        and gtt_total is not None and gtt_total >= 4 * vram_total)
     if known_apu or small_carve_out:
         gpu.unified = True
-        gpu.sources["unified"] = ("built-in APU device id table" if known_apu else
-                                  "sysfs: VRAM carve-out below 2 GiB with a larger GTT")
+        gpu.sources["unified"] = source_message(
+            QT_TRANSLATE_NOOP(CTX, "built-in APU device id table") if known_apu else
+            QT_TRANSLATE_NOOP(CTX, "sysfs: VRAM carve-out below 2 GiB with a larger GTT"))
         if gtt_total is not None:
             gpu.shared_memory = gtt_total
             gpu.sources["shared_memory"] = "sysfs mem_info_gtt_total"

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 
-from llmdesk.core.hardware._util import GIB, MIB, ProbeError, detection_failed, run_command
+from llmdesk.core.hardware._util import CTX, GIB, MIB, ProbeError, detection_failed, run_command, source_message
 from llmdesk.core.hardware.bandwidth import ram_bandwidth
 from llmdesk.core.hardware.cpu import parse_sysctl
 from llmdesk.core.hardware.profile import DetectionIssue, GpuInfo, GpuVendor
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ def parse_apple(values: dict[str, str], metal_working_set: int | None = None
     else:
         budget = metal_budget_estimate(memory)
         share = "2/3" if memory <= 32 * GIB else "3/4"
-        source = f"estimate: {share} of {memory / GIB:.0f} GiB unified memory (Metal's usual default)"
+        source = source_message(QT_TRANSLATE_NOOP(
+            CTX, "estimate: {share} of {memory} GiB unified memory (Metal's usual default)"),
+            share=share, memory=f"{memory / GIB:.0f}")
 
     gpu = GpuInfo(vendor=GpuVendor.APPLE, name=brand, unified=True, shared_memory=budget, driver="Metal")
     gpu.sources.update(name="sysctl machdep.cpu.brand_string", shared_memory=source, unified="Apple Silicon")

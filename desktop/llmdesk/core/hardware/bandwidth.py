@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from llmdesk.core.hardware._util import GIB, normalise_gpu_name
+from llmdesk.core.hardware._util import CTX, GIB, normalise_gpu_name, source_message
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
 
 GB = 1_000_000_000
 
@@ -27,15 +28,19 @@ APPLE_CHIPS: dict[str, float] = {
 # Other platforms: (regex on the CPU model, GB/s, what the row assumes). First match wins.
 # Desktop rows are dual-channel and give typical figures below the modules' peak.
 PLATFORMS: tuple[tuple[str, float, str], ...] = (
-    (r"ryzen ai max", 256, "AMD Ryzen AI Max: 256-bit LPDDR5X-8000"),
-    (r"core\(tm\) ultra \d \d{3}v|core ultra \d \d{3}v", 136, "Intel Lunar Lake: LPDDR5X-8533 on package"),
-    (r"ryzen ai \d+ ", 120, "AMD Ryzen AI 300 series: 128-bit LPDDR5X-7500"),
-    (r"snapdragon x|oryon", 135, "Snapdragon X: LPDDR5X-8448"),
-    (r"core\(tm\) ultra|core ultra", 70, "Intel Core Ultra: dual-channel DDR5"),
-    (r"ryzen (?:\d+ )?(?:pro )?[789]\d{3}", 70, "AMD Ryzen 7000 series or later: dual-channel DDR5"),
-    (r"ryzen (?:\d+ )?(?:pro )?[1-5]\d{3}", 40, "AMD Ryzen 1000-5000 series: dual-channel DDR4"),
-    (r"i\d-(?:[6-9]\d{3}|1[01]\d{3})", 40, "Intel Core 6th-11th generation: dual-channel DDR4"),
-    (r"i\d-[2-5]\d{3}", 21, "Intel Core 2nd-5th generation: dual-channel DDR3"),
+    (r"ryzen ai max", 256, QT_TRANSLATE_NOOP(CTX, "AMD Ryzen AI Max: 256-bit LPDDR5X-8000")),
+    (r"core\(tm\) ultra \d \d{3}v|core ultra \d \d{3}v", 136,
+     QT_TRANSLATE_NOOP(CTX, "Intel Lunar Lake: LPDDR5X-8533 on package")),
+    (r"ryzen ai \d+ ", 120, QT_TRANSLATE_NOOP(CTX, "AMD Ryzen AI 300 series: 128-bit LPDDR5X-7500")),
+    (r"snapdragon x|oryon", 135, QT_TRANSLATE_NOOP(CTX, "Snapdragon X: LPDDR5X-8448")),
+    (r"core\(tm\) ultra|core ultra", 70, QT_TRANSLATE_NOOP(CTX, "Intel Core Ultra: dual-channel DDR5")),
+    (r"ryzen (?:\d+ )?(?:pro )?[789]\d{3}", 70,
+     QT_TRANSLATE_NOOP(CTX, "AMD Ryzen 7000 series or later: dual-channel DDR5")),
+    (r"ryzen (?:\d+ )?(?:pro )?[1-5]\d{3}", 40,
+     QT_TRANSLATE_NOOP(CTX, "AMD Ryzen 1000-5000 series: dual-channel DDR4")),
+    (r"i\d-(?:[6-9]\d{3}|1[01]\d{3})", 40,
+     QT_TRANSLATE_NOOP(CTX, "Intel Core 6th-11th generation: dual-channel DDR4")),
+    (r"i\d-[2-5]\d{3}", 21, QT_TRANSLATE_NOOP(CTX, "Intel Core 2nd-5th generation: dual-channel DDR3")),
 )
 DDR4_DUAL_CHANNEL = 40.0
 DDR5_DUAL_CHANNEL = 70.0
@@ -91,26 +96,30 @@ def apple_chip_key(brand: str) -> str | None:
     return " ".join(part for part in match.groups() if part)
 
 
-def ram_bandwidth(cpu_model: str, architecture: str, os_name: str) -> tuple[float, str]:
-    """Return (bytes/s, source) for system RAM, always an estimate."""
+def ram_bandwidth(cpu_model: str, architecture: str, os_name: str) -> tuple[float, UserMessage]:
+    """Return (bytes/s, source) for system RAM, always an estimate; ``str(source)`` starts with "estimate"."""
     key = apple_chip_key(cpu_model) if os_name == "Darwin" or "apple" in cpu_model.lower() else None
     if key is not None:
         if key in APPLE_CHIPS:
-            return APPLE_CHIPS[key] * GB, f"estimate: Apple {key.upper()} published peak ({APPLE_CHIPS[key]:g} GB/s)"
+            return APPLE_CHIPS[key] * GB, source_message(QT_TRANSLATE_NOOP(
+                CTX, "estimate: Apple {chip} published peak ({gbps} GB/s)"),
+                chip=key.upper(), gbps=f"{APPLE_CHIPS[key]:g}")
         base = key.split()[0]
         if base in APPLE_CHIPS:
-            return (APPLE_CHIPS[base] * GB,
-                    f"estimate: {key} is not in the table; used the base {base.upper()} figure")
+            return APPLE_CHIPS[base] * GB, source_message(QT_TRANSLATE_NOOP(
+                CTX, "estimate: {chip} is not in the table; used the base {base} figure"),
+                chip=key, base=base.upper())
     model = cpu_model.lower()
     for pattern, gbps, assumption in PLATFORMS:
         if re.search(pattern, model):
-            return gbps * GB, f"estimate: {assumption} (~{gbps:g} GB/s)"
-    return (DDR5_DUAL_CHANNEL * GB,
-            f"estimate: platform not in the table, assumed dual-channel DDR5 (~{DDR5_DUAL_CHANNEL:g} GB/s; "
-            f"DDR4 would be ~{DDR4_DUAL_CHANNEL:g})")
+            return gbps * GB, source_message(QT_TRANSLATE_NOOP(CTX, "estimate: {assumption} (~{gbps} GB/s)"),
+                                             assumption=source_message(assumption), gbps=f"{gbps:g}")
+    return DDR5_DUAL_CHANNEL * GB, source_message(QT_TRANSLATE_NOOP(
+        CTX, "estimate: platform not in the table, assumed dual-channel DDR5 (~{ddr5} GB/s; DDR4 would be "
+             "~{ddr4})"), ddr5=f"{DDR5_DUAL_CHANNEL:g}", ddr4=f"{DDR4_DUAL_CHANNEL:g}")
 
 
-def gpu_bandwidth_from_name(name: str, memory_total: int | None = None) -> tuple[float, str] | None:
+def gpu_bandwidth_from_name(name: str, memory_total: int | None = None) -> tuple[float, UserMessage] | None:
     """Return (bytes/s, source) for a known card name, or None when the name is not in the table."""
     normalised = normalise_gpu_name(name)
     matches = [key for key in GPUS if _contains_words(normalised, key)]
@@ -123,7 +132,8 @@ def gpu_bandwidth_from_name(name: str, memory_total: int | None = None) -> tuple
         gbps = next((v for minimum, v in value if memory_gib >= minimum), value[-1][1])
     else:
         gbps = value
-    return gbps * GB, f"estimate: spec sheet peak for {key!r} ({gbps:g} GB/s)"
+    return gbps * GB, source_message(QT_TRANSLATE_NOOP(CTX, "estimate: spec sheet peak for {card} ({gbps} GB/s)"),
+                                     card=repr(key), gbps=f"{gbps:g}")
 
 
 def gpu_bandwidth_from_bus(bus_width_bits: int, max_memory_clock_mhz: int) -> float:

@@ -9,12 +9,13 @@ import time
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from llmdesk.core.hardware import amd, apple, cpu, intel, llama_devices, memory, nvidia, windows
-from llmdesk.core.hardware._util import GIB, detection_failed
+from llmdesk.core.hardware._util import CTX, GIB, detection_failed, source_message
 from llmdesk.core.hardware.bandwidth import GB
 from llmdesk.core.hardware.estimates import fill_estimates
 from llmdesk.core.hardware.merge import merge_gpus
 from llmdesk.core.hardware.profile import (CpuInfo, DetectionIssue, GpuInfo, GpuVendor, LlamaBuildInfo,
                                            MachineProfile, MemoryInfo)
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
 
 if TYPE_CHECKING:
     from llmdesk.core.settings import Settings
@@ -123,6 +124,10 @@ def detect(settings: Settings | None = None, *, query_llama: bool = True) -> Mac
     return profile
 
 
+def _from_setting(key: str) -> UserMessage:
+    return source_message(QT_TRANSLATE_NOOP(CTX, "setting {key}"), key=key)
+
+
 def apply_overrides(profile: MachineProfile, settings: Settings) -> MachineProfile:
     """Replace detected figures with the user's override_* settings and record them in ``overrides``.
 
@@ -138,8 +143,9 @@ def apply_overrides(profile: MachineProfile, settings: Settings) -> MachineProfi
         used = max(0, profile.memory.total - profile.memory.available)
         profile.memory.total = int(ram_gib * GIB)
         profile.memory.available = max(0, profile.memory.total - used)
-        profile.memory.sources["total"] = "setting override_ram_gib"
-        profile.memory.sources["available"] = "setting override_ram_gib minus the detected memory in use"
+        profile.memory.sources["total"] = _from_setting("override_ram_gib")
+        profile.memory.sources["available"] = source_message(QT_TRANSLATE_NOOP(
+            CTX, "setting {key} minus the detected memory in use"), key="override_ram_gib")
         profile.overrides["override_ram_gib"] = ram_gib
 
     vram_gib = settings.get("override_vram_gib")
@@ -147,29 +153,29 @@ def apply_overrides(profile: MachineProfile, settings: Settings) -> MachineProfi
         size = int(vram_gib * GIB)
         if not profile.gpus:
             placeholder = GpuInfo(vendor=GpuVendor.OTHER, name="GPU (memory from settings)")
-            placeholder.sources["name"] = "setting override_vram_gib"
+            placeholder.sources["name"] = _from_setting("override_vram_gib")
             profile.gpus.append(placeholder)
         gpu = profile.gpus[0]
         if gpu.unified:
             gpu.shared_memory = size
-            gpu.sources["shared_memory"] = "setting override_vram_gib"
+            gpu.sources["shared_memory"] = _from_setting("override_vram_gib")
             if gpu.vendor == GpuVendor.APPLE:
                 profile.metal_budget = size
-                profile.sources["metal_budget"] = "setting override_vram_gib"
+                profile.sources["metal_budget"] = _from_setting("override_vram_gib")
         else:
             gpu.memory_free = size
-            gpu.sources["memory_free"] = "setting override_vram_gib"
+            gpu.sources["memory_free"] = _from_setting("override_vram_gib")
             if gpu.memory_total is None or gpu.memory_total < size:
                 gpu.memory_total = size
-                gpu.sources["memory_total"] = "setting override_vram_gib"
+                gpu.sources["memory_total"] = _from_setting("override_vram_gib")
         profile.overrides["override_vram_gib"] = vram_gib
 
     bandwidth_gbs = settings.get("override_bandwidth_gbs")
     if bandwidth_gbs is not None:
         profile.ram_bandwidth = bandwidth_gbs * GB
-        profile.sources["ram_bandwidth"] = "setting override_bandwidth_gbs"
+        profile.sources["ram_bandwidth"] = _from_setting("override_bandwidth_gbs")
         if profile.gpus:
             profile.gpus[0].bandwidth = bandwidth_gbs * GB
-            profile.gpus[0].sources["bandwidth"] = "setting override_bandwidth_gbs"
+            profile.gpus[0].sources["bandwidth"] = _from_setting("override_bandwidth_gbs")
         profile.overrides["override_bandwidth_gbs"] = bandwidth_gbs
     return profile

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmdesk.core.hardware._util import detection_failed, pci_id, read_int
+from llmdesk.core.hardware._util import CTX, detection_failed, pci_id, read_int, source_message
 from llmdesk.core.hardware.amd import driver_version
 from llmdesk.core.hardware.pci_names import INTEL_DISCRETE, INTEL_VENDOR, gpu_name
 from llmdesk.core.hardware.profile import DetectionIssue, GpuInfo, GpuVendor
 from llmdesk.core.hardware.sysfs import SYSFS_ROOT, DisplayDevice, list_display_devices
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP
 
 
 def _xe_vram(device: Path) -> tuple[int | None, list[str]]:
@@ -65,14 +66,14 @@ def parse_intel_device(entry: DisplayDevice, root: Path, *, use_system_lists: bo
         # A known discrete card whose driver publishes no size (mainline i915 has no such file).
         gpu.notes.append(f"driver {entry.driver or 'none'} publishes no local memory size; "
                          "set the GPU memory override in Settings if llama.cpp cannot report it")
-        gpu.sources["memory_total"] = "unknown: no xe or i915 local memory file"
+        gpu.sources["memory_total"] = source_message(QT_TRANSLATE_NOOP(CTX, "unknown: no xe or i915 local memory file"))
         if entry.driver is None:
             issues.append(detection_failed("intel", f"{name} at {entry.pci_bus} has no kernel driver bound; "
                                                     "load the xe or i915 driver"))
         return gpu, issues
 
     gpu.unified = True
-    gpu.sources["unified"] = "sysfs: no local memory (integrated GPU)"
+    gpu.sources["unified"] = source_message(QT_TRANSLATE_NOOP(CTX, "sysfs: no local memory (integrated GPU)"))
     return gpu, issues
 
 

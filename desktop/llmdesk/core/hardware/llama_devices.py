@@ -13,10 +13,11 @@ import signal
 import subprocess
 import sys
 
-from llmdesk.core.hardware._util import detection_failed
+from llmdesk.core.hardware._util import CTX, detection_failed, source_message
 from llmdesk.core.hardware.estimates import fill_estimates
 from llmdesk.core.hardware.merge import DETECTED_BY, merge_gpus, vendor_from_name
 from llmdesk.core.hardware.profile import DetectionIssue, GpuInfo, LlamaBuildInfo, LlamaDevice, MachineProfile
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,8 @@ def llama_gpus(info: LlamaBuildInfo) -> list[GpuInfo]:
             continue
         name = device.description or device.name
         gpu = GpuInfo(vendor=vendor_from_name(name), name=name, unified=device.kind == "igpu")
-        gpu.sources["name"] = f"llama.cpp {device.backend or 'backend'} device {device.name}"
+        gpu.sources["name"] = source_message(QT_TRANSLATE_NOOP(CTX, "llama.cpp {backend} device {device}"),
+                                             backend=device.backend or "ggml", device=device.name)
         memory_source = f"llama.cpp ggml_backend_dev_memory ({device.name})"
         if gpu.unified:
             gpu.shared_memory = device.memory_total
@@ -171,12 +173,12 @@ def _without_llama_results(gpus: list[GpuInfo]) -> list[GpuInfo]:
 
 def _refine_metal_budget(profile: MachineProfile, info: LlamaBuildInfo) -> None:
     """Use Metal's own working-set figure, as llama.cpp's Metal device reports it, over the table estimate."""
-    if not profile.sources.get("metal_budget", "").startswith("estimate"):
+    if not str(profile.sources.get("metal_budget", "")).startswith("estimate"):
         return
     metal = next((d for d in info.devices if d.backend.lower() == "metal" and d.memory_total), None)
     if metal is None:
         return
-    source = "llama.cpp Metal device (Metal recommendedMaxWorkingSetSize)"
+    source = source_message(QT_TRANSLATE_NOOP(CTX, "llama.cpp Metal device (Metal recommendedMaxWorkingSetSize)"))
     profile.metal_budget = metal.memory_total
     profile.sources["metal_budget"] = source
     for gpu in profile.gpus:

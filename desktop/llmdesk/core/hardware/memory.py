@@ -13,8 +13,9 @@ from pathlib import Path
 
 import psutil
 
-from llmdesk.core.hardware._util import GIB, KIB, detection_failed, read_text
+from llmdesk.core.hardware._util import CTX, GIB, KIB, detection_failed, read_text, source_message
 from llmdesk.core.hardware.profile import DetectionIssue, MemoryInfo
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ def detect_memory() -> tuple[MemoryInfo, list[DetectionIssue]]:
     issues: list[DetectionIssue] = []
     vm = psutil.virtual_memory()
     total, available = int(vm.total), int(vm.available)
-    sources = {"total": "psutil.virtual_memory", "available": "psutil.virtual_memory"}
+    sources: dict[str, str | UserMessage] = {"total": "psutil.virtual_memory",
+                                             "available": "psutil.virtual_memory"}
 
     if sys.platform.startswith("linux"):
         text = read_text(Path("/proc/meminfo"))
@@ -90,9 +92,11 @@ def detect_memory() -> tuple[MemoryInfo, list[DetectionIssue]]:
             if abs(meminfo["MemTotal"] - total) > total // 100:
                 log.warning("psutil total RAM %d differs from /proc/meminfo MemTotal %d; using the latter",
                             total, meminfo["MemTotal"])
-                sources["total"] = f"/proc/meminfo MemTotal (psutil reported {total} bytes)"
+                sources["total"] = source_message(QT_TRANSLATE_NOOP(
+                    CTX, "/proc/meminfo MemTotal (psutil reported {total} bytes)"), total=total)
             else:
-                sources["total"] = "/proc/meminfo MemTotal (agrees with psutil)"
+                sources["total"] = source_message(QT_TRANSLATE_NOOP(
+                    CTX, "/proc/meminfo MemTotal (agrees with psutil)"))
             total = meminfo["MemTotal"]
             if "MemAvailable" in meminfo:
                 available = meminfo["MemAvailable"]
@@ -102,5 +106,7 @@ def detect_memory() -> tuple[MemoryInfo, list[DetectionIssue]]:
             cap = max(0, limit[0] - limit[1])
             if cap < available:
                 available = cap
-                sources["available"] += f", capped by the cgroup memory limit {limit[0] / GIB:.1f} GiB"
+                sources["available"] = source_message(QT_TRANSLATE_NOOP(
+                    CTX, "{source}, capped by the cgroup memory limit {limit} GiB"),
+                    source=sources["available"], limit=f"{limit[0] / GIB:.1f}")
     return MemoryInfo(total=total, available=available, sources=sources), issues

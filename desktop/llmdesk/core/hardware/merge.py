@@ -61,7 +61,7 @@ def _sort_key(gpu: GpuInfo) -> tuple:
 
 def _absorb(target: GpuInfo, incoming: GpuInfo, label: str) -> None:
     """Fill ``target``'s unknown fields from ``incoming``."""
-    if target.sources.get("name", "").startswith("PCI id only") and incoming.name:
+    if str(target.sources.get("name", "")).startswith("PCI id only") and incoming.name:
         target.name = incoming.name
         target.sources["name"] = incoming.sources.get("name", label)
     for field in _FILLABLE:

@@ -14,12 +14,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from llmdesk.core.hardware._util import (MIB, ProbeError, detection_failed, normalise_pci_bus, pci_id,
-                                         run_command)
+from llmdesk.core.hardware._util import (CTX, MIB, ProbeError, detection_failed, normalise_pci_bus, pci_id,
+                                         run_command, source_message)
 from llmdesk.core.hardware.bandwidth import gpu_bandwidth_from_bus
 from llmdesk.core.hardware.pci_names import NVIDIA_VENDOR, gpu_name
 from llmdesk.core.hardware.profile import DetectionIssue, GpuInfo, GpuVendor
 from llmdesk.core.hardware.sysfs import SYSFS_ROOT, list_display_devices
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def _device_id_to_pci_id(text: str | None) -> str | None:
 def _finish(gpu: GpuInfo) -> GpuInfo:
     if gpu.memory_total is None and any(word in gpu.name.lower() for word in _UNIFIED_NAMES):
         gpu.unified = True
-        gpu.sources["unified"] = "name: a unified-memory NVIDIA system"
+        gpu.sources["unified"] = source_message(QT_TRANSLATE_NOOP(CTX, "name: a unified-memory NVIDIA system"))
     elif gpu.memory_total is None:
         gpu.notes.append("the driver reports no memory size")
     return gpu
@@ -143,8 +144,9 @@ def parse_nvml_records(records: list[dict[str, Any]], driver_version: str | None
         width, clock = record.get("bus_width"), record.get("max_memory_clock_mhz")
         if width and clock:
             gpu.bandwidth = gpu_bandwidth_from_bus(int(width), int(clock))
-            gpu.sources["bandwidth"] = (f"estimate: NVML memory bus {width} bits x {clock} MHz x 2 "
-                                        "(peak, double data rate)")
+            gpu.sources["bandwidth"] = source_message(QT_TRANSLATE_NOOP(
+                CTX, "estimate: NVML memory bus {width} bits x {clock} MHz x 2 (peak, double data rate)"),
+                width=width, clock=clock)
         gpus.append(_finish(gpu))
     return gpus
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from llmdesk.core.hardware._util import CTX, source_message
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
+
 AMD_VENDOR = 0x1002
 INTEL_VENDOR = 0x8086
 NVIDIA_VENDOR = 0x10DE
@@ -122,23 +125,28 @@ def _system_pci_ids() -> str:
     return ""
 
 
-def gpu_name(vendor: int, device: int, revision: int | None, *, use_system_lists: bool = True) -> tuple[str, str]:
+_BUILT_IN_TABLE = source_message(QT_TRANSLATE_NOOP(CTX, "built-in device id table"))
+
+
+def gpu_name(vendor: int, device: int, revision: int | None, *, use_system_lists: bool = True
+             ) -> tuple[str, str | UserMessage]:
     """Return (name, source) for a PCI display device; the name is never empty."""
     if vendor == AMD_VENDOR:
         if use_system_lists and revision is not None and (device, revision) in _system_amdgpu_ids():
             return _system_amdgpu_ids()[(device, revision)], "libdrm amdgpu.ids"
         for key in ((device, revision), (device, None)):
             if key in AMD_DISCRETE:
-                return AMD_DISCRETE[key], "built-in device id table"
+                return AMD_DISCRETE[key], _BUILT_IN_TABLE
         if device in AMD_INTEGRATED:
-            return AMD_INTEGRATED[device], "built-in device id table"
+            return AMD_INTEGRATED[device], _BUILT_IN_TABLE
     if vendor == INTEL_VENDOR:
         table = INTEL_DISCRETE if device in INTEL_DISCRETE else INTEL_INTEGRATED
         if device in table:
-            return table[device], "built-in device id table"
+            return table[device], _BUILT_IN_TABLE
     if use_system_lists:
         found = lookup_pci_ids(_system_pci_ids(), vendor, device)
         if found:
             return found, "pci.ids"
     vendor_word = {AMD_VENDOR: "AMD GPU", INTEL_VENDOR: "Intel GPU", NVIDIA_VENDOR: "NVIDIA GPU"}.get(vendor, "GPU")
-    return f"{vendor_word} [{vendor:04x}:{device:04x}]", "PCI id only (no name list knows it)"
+    return f"{vendor_word} [{vendor:04x}:{device:04x}]", source_message(QT_TRANSLATE_NOOP(
+        CTX, "PCI id only (no name list knows it)"))

@@ -3,6 +3,7 @@
 All memory figures are bytes; bandwidth is bytes per second. ``None`` means unknown, never zero.
 Every figure that came from a probe has an entry in the owning record's ``sources`` mapping
 (field name -> how it was obtained, e.g. ``"nvidia-smi memory.total"``) so the UI can show the working.
+A source in words is a ``UserMessage`` (context "Hardware"): ``str()`` is English, the UI translates it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
+
+from llmdesk.core.i18n import UserMessage
 
 
 class GpuVendor(str, Enum):
@@ -27,14 +30,14 @@ class CpuInfo:
     physical_cores: int | None
     logical_cores: int | None
     features: frozenset[str] = frozenset()  # lower case: avx, avx2, avx512f, fma, f16c, neon, dotprod, ...
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str | UserMessage] = field(default_factory=dict)
 
 
 @dataclass
 class MemoryInfo:
     total: int
     available: int
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str | UserMessage] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,7 +54,7 @@ class GpuInfo:
     luid: str | None = None  # Windows adapter LUID
     bandwidth: float | None = None
     usable_by_llama: bool | None = None  # None: not checked (llama.cpp not importable)
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str | UserMessage] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -104,10 +107,10 @@ class MachineProfile:
     metal_budget: int | None = None
     ram_bandwidth: float | None = None
     overrides: dict[str, Any] = field(default_factory=dict)  # setting key -> value applied
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str | UserMessage] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-serialisable dict (enums as values, frozensets as sorted lists)."""
+        """Return a JSON-serialisable dict (enums as values, frozensets as sorted lists, sources as English)."""
 
         def convert(value: Any) -> Any:
             if isinstance(value, Enum):
@@ -118,6 +121,8 @@ class MachineProfile:
                 return {k: convert(v) for k, v in value.items()}
             if isinstance(value, list):
                 return [convert(v) for v in value]
+            if isinstance(value, UserMessage):
+                return str(value)  # a source in words: English in JSON
             return value
 
         return convert(asdict(self))

@@ -14,10 +14,12 @@ import logging
 import re
 from typing import Any
 
-from llmdesk.core.hardware._util import GIB, MIB, ProbeError, detection_failed, pci_id, run_command
+from llmdesk.core.hardware._util import (CTX, GIB, MIB, ProbeError, detection_failed, pci_id, run_command,
+                                         source_message)
 from llmdesk.core.hardware.pci_names import (AMD_INTEGRATED, AMD_VENDOR, INTEL_DISCRETE, INTEL_VENDOR,
                                              NVIDIA_VENDOR)
 from llmdesk.core.hardware.profile import DetectionIssue, GpuInfo, GpuVendor
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,8 @@ def _classify(gpu: GpuInfo, vendor: int, device: int, dedicated: int | None) -> 
         integrated = device in AMD_INTEGRATED or (dedicated is not None and dedicated < 1 * GIB)
     if integrated:
         gpu.unified = True
-        gpu.sources["unified"] = "PCI id and a small dedicated figure: integrated GPU"
+        gpu.sources["unified"] = source_message(QT_TRANSLATE_NOOP(
+            CTX, "PCI id and a small dedicated figure: integrated GPU"))
         if dedicated is not None:
             gpu.notes.append(f"{dedicated / MIB:.0f} MiB carve-out; memory comes from system RAM")
         gpu.memory_total = None
