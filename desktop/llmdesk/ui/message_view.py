@@ -119,14 +119,15 @@ class MessageWidget(QFrame):
         self._role_label.setObjectName("messageRole")
         self._status_label = QLabel()
         self._status_label.setObjectName("messageStatus")
+        # The reply's figures can be long; they wrap so a narrow chat column never widens the window.
+        self._status_label.setWordWrap(True)
         self.copy_button = QToolButton()
         self.copy_button.setText(self.tr("Copy"))
         self.copy_button.setToolTip(self.tr("Copy the whole message"))
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.answer))
         header = QHBoxLayout()
         header.addWidget(self._role_label)
-        header.addWidget(self._status_label)
-        header.addStretch(1)
+        header.addWidget(self._status_label, 1)
         header.addWidget(self.copy_button)
 
         self._reasoning_toggle = QToolButton()

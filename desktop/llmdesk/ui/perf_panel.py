@@ -81,7 +81,8 @@ class PerfPanel(QWidget):
 
     def _add_plot(self, row: int, title: str, min_span: float) -> pg.PlotItem:
         plot = self._graphs.addPlot(row=row, col=0)
-        plot.setTitle(title)
+        # A smaller title than pyqtgraph's default fits the narrow side column without being clipped.
+        plot.setTitle(title, size="9pt")
         plot.getViewBox().setLimits(minYRange=min_span)
         plot.showGrid(x=False, y=False)
         plot.setMouseEnabled(x=False, y=False)

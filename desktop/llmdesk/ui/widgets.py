@@ -117,7 +117,7 @@ def separator(parent: QWidget | None = None) -> QFrame:
 class WrappingItemDelegate(QStyledItemDelegate):
     """Sizes tree rows for text wrapped at the current column width.
 
-    QTreeView asks a delegate for row heights without a column width, so wrapped text would get one
+    QTreeView requests row heights from its delegate without a column width, so wrapped text would get one
     line's height and be cut. Use with ``setWordWrap(True)`` and ``setUniformRowHeights(False)``;
     ``install_wrapping_delegate`` also lays the rows out again when a column is resized.
     """
