@@ -152,7 +152,7 @@ def test_apu_matched_loosely_keeps_unified(tmp_path):
     assert apu.memory_total is None
     assert apu.shared_memory == 16441548800  # sysfs GTT, not the Vulkan heap
     assert apu.usable_by_llama is True
-    assert any("by vendor" in note for note in apu.notes)
+    assert any("by vendor" in str(note) for note in apu.notes)
 
 
 def test_llama_only_gpu_is_added():
@@ -171,7 +171,7 @@ def test_cpu_only_build_marks_gpus_unusable():
     profile = profile_with(smi("smi_one_gpu.json"))
     apply_llama(profile, parse_probe_output((DATA / "llama" / "cpu_only_this_vm.json").read_text(), 0))
     assert profile.gpus[0].usable_by_llama is False
-    assert any("CPU-only" in note for note in profile.gpus[0].notes)
+    assert any("CPU-only" in str(note) for note in profile.gpus[0].notes)
     assert profile.llama.supports_gpu_offload is False
 
 

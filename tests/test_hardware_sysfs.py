@@ -52,7 +52,7 @@ def test_amd_apu_is_unified_not_512_mib(tmp_path):
     assert gpu.shared_memory == 16441548800
     assert gpu.name == "AMD Radeon 780M (Phoenix)"
     assert str(gpu.sources["unified"]) == "built-in APU device id table"
-    assert any("512 MiB firmware carve-out" in note for note in gpu.notes)
+    assert any("512 MiB firmware carve-out" in str(note) for note in gpu.notes)
 
 
 def test_amd_apu_unknown_id_detected_by_carve_out(tmp_path):
@@ -125,7 +125,7 @@ def test_intel_known_discrete_without_size_stays_discrete(tmp_path):
     gpus, issues = parse_intel_sysfs(root, use_system_lists=False)
     assert gpus[0].unified is False
     assert gpus[0].memory_total is None
-    assert any("publishes no local memory size" in note for note in gpus[0].notes)
+    assert any("publishes no local memory size" in str(note) for note in gpus[0].notes)
     assert issues == []
 
 

@@ -44,7 +44,7 @@ def test_registry_memory_sizes():
     assert gpus["NVIDIA GeForce RTX 3070"].memory_total == 8 * GIB  # REG_QWORD
     assert gpus["NVIDIA GeForce GTX 1050"].memory_total == 2 * GIB  # 4-byte REG_BINARY
     assert gpus["NVIDIA GeForce GTX 1080"].memory_total is None  # only the saturated 32-bit value
-    assert any("saturated" in note for note in gpus["NVIDIA GeForce GTX 1080"].notes)
+    assert any("saturated" in str(note) for note in gpus["NVIDIA GeForce GTX 1080"].notes)
     assert gpus["NVIDIA GeForce GTX 1050"].pci_id == "10de:1c81"
     assert gpus["AMD Radeon RX 6600"].vendor == GpuVendor.AMD
     assert gpus["AMD Radeon RX 6600"].unified is False

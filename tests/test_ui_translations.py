@@ -146,15 +146,18 @@ def test_chinese_machine_page_translates_sources(qtbot, chinese):
     profile.ram_bandwidth, profile.sources["ram_bandwidth"] = ram_bandwidth("AMD EPYC", "x86_64", "Linux")
     profile.memory.sources["total"] = source_message(QT_TRANSLATE_NOOP(
         "Hardware", "/proc/meminfo MemTotal (agrees with psutil)"))
+    profile.gpus[0].notes.append(source_message(QT_TRANSLATE_NOOP("Hardware", "the driver reports no memory size")))
     window = MainWindow(Settings(), services_for(profile))
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.profile_ready, timeout=10_000):
         window.show()
     iterator = QTreeWidgetItemIterator(window.machine_page._tree)
-    sources = []
+    values, sources = [], []
     while iterator.value():
+        values.append(iterator.value().text(1))
         sources.append(iterator.value().text(2))
         iterator += 1
+    assert "驱动未报告显存大小" in values
     assert "/proc/meminfo MemTotal（与 psutil 一致）" in sources
     assert any(text.startswith("估算：表中没有该平台") for text in sources)
     assert not any("estimate" in text or "agrees" in text for text in sources)

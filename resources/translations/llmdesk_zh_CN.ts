@@ -1526,12 +1526,24 @@ Source: {source}</source>
         <translation>检测失败：{reason}</translation>
     </message>
     <message>
+        <source>no kernel driver bound</source>
+        <translation>未绑定内核驱动</translation>
+    </message>
+    <message>
         <source>built-in APU device id table</source>
         <translation>内置 APU 设备 ID 表</translation>
     </message>
     <message>
         <source>sysfs: VRAM carve-out below 2 GiB with a larger GTT</source>
         <translation>sysfs：预留显存小于 2 GiB 且 GTT 更大</translation>
+    </message>
+    <message>
+        <source>GTT (system memory the GPU can map): {total} GiB, {used} GiB used; not counted as VRAM</source>
+        <translation>GTT（GPU 可映射的系统内存）：{total} GiB，已用 {used} GiB；不计入显存</translation>
+    </message>
+    <message>
+        <source>APU: {size} MiB firmware carve-out; memory comes from system RAM</source>
+        <translation>APU：固件预留 {size} MiB；显存取自系统内存</translation>
     </message>
     <message>
         <source>estimate: {share} of {memory} GiB unified memory (Metal&apos;s usual default)</source>
@@ -1618,12 +1630,24 @@ Source: {source}</source>
         <translation>未知：没有 xe 或 i915 的本地显存文件</translation>
     </message>
     <message>
+        <source>driver {driver} publishes no local memory size; set the GPU memory override in Settings if llama.cpp cannot report it</source>
+        <translation>驱动 {driver} 未提供本地显存大小；如果 llama.cpp 也无法报告，请在“设置”中填写 GPU 显存</translation>
+    </message>
+    <message>
         <source>llama.cpp Metal device (Metal recommendedMaxWorkingSetSize)</source>
         <translation>llama.cpp Metal 设备（Metal recommendedMaxWorkingSetSize）</translation>
     </message>
     <message>
         <source>llama.cpp {backend} device {device}</source>
         <translation>llama.cpp {backend} 设备 {device}</translation>
+    </message>
+    <message>
+        <source>this llama.cpp build has no GPU backend (CPU-only wheel); it runs on the CPU</source>
+        <translation>此 llama.cpp 构建没有 GPU 后端（仅 CPU 的 wheel），将在 CPU 上运行</translation>
+    </message>
+    <message>
+        <source>llama.cpp&apos;s backends do not list this GPU</source>
+        <translation>llama.cpp 的后端未列出此 GPU</translation>
     </message>
     <message>
         <source>/proc/meminfo MemTotal (psutil reported {total} bytes)</source>
@@ -1638,12 +1662,24 @@ Source: {source}</source>
         <translation>{source}，受 cgroup 内存上限 {limit} GiB 限制</translation>
     </message>
     <message>
+        <source>matched to {label} device {device} by vendor</source>
+        <translation>按厂商匹配到 {label} 设备 {device}</translation>
+    </message>
+    <message>
         <source>name: a unified-memory NVIDIA system</source>
         <translation>名称：统一内存的 NVIDIA 系统</translation>
     </message>
     <message>
         <source>estimate: NVML memory bus {width} bits x {clock} MHz x 2 (peak, double data rate)</source>
         <translation>估算：NVML 显存总线 {width} 位 × {clock} MHz × 2（峰值，双倍数据速率）</translation>
+    </message>
+    <message>
+        <source>the driver reports no memory size</source>
+        <translation>驱动未报告显存大小</translation>
+    </message>
+    <message>
+        <source>nouveau driver: CUDA needs NVIDIA&apos;s proprietary driver</source>
+        <translation>nouveau 驱动：CUDA 需要 NVIDIA 专有驱动</translation>
     </message>
     <message>
         <source>built-in device id table</source>
@@ -1656,6 +1692,18 @@ Source: {source}</source>
     <message>
         <source>PCI id and a small dedicated figure: integrated GPU</source>
         <translation>PCI ID 且专用显存很小：集成 GPU</translation>
+    </message>
+    <message>
+        <source>{size} MiB carve-out; memory comes from system RAM</source>
+        <translation>预留 {size} MiB；显存取自系统内存</translation>
+    </message>
+    <message>
+        <source>AdapterRAM is a 32-bit field and cannot show this card&apos;s memory</source>
+        <translation>AdapterRAM 是 32 位字段，无法表示此显卡的显存</translation>
+    </message>
+    <message>
+        <source>the registry&apos;s 32-bit MemorySize is saturated; memory size unknown</source>
+        <translation>注册表中 32 位的 MemorySize 已达上限；显存大小未知</translation>
     </message>
 </context>
 <context>

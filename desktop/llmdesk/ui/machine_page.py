@@ -195,7 +195,7 @@ class MachinePage(QWidget):
             (self.tr("Usable by llama.cpp"), usable, source("usable_by_llama", "")),
         ]
         for note in gpu.notes:
-            rows.append((self.tr("Note"), note, ""))
+            rows.append((self.tr("Note"), translate_message(note), ""))
         self._add_section(self.tr("GPU {number}").format(number=index + 1), rows)
 
     def _add_llama(self, info: LlamaBuildInfo | None) -> None:

@@ -51,7 +51,7 @@ def parse_amd_device(entry: DisplayDevice, root: Path, *, use_system_lists: bool
     if entry.driver is None:
         issues.append(detection_failed(
             "amd", f"{name} at {entry.pci_bus} has no kernel driver bound; install or load amdgpu"))
-        gpu.notes.append("no kernel driver bound")
+        gpu.notes.append(source_message(QT_TRANSLATE_NOOP(CTX, "no kernel driver bound")))
     elif vram_total is None:
         issues.append(detection_failed(
             "amd", f"{name} at {entry.pci_bus}: {device / 'mem_info_vram_total'} is unreadable "
@@ -73,7 +73,9 @@ def parse_amd_device(entry: DisplayDevice, root: Path, *, use_system_lists: bool
                 gpu.shared_memory = gtt_total + vram_total
                 gpu.sources["shared_memory"] = "sysfs mem_info_gtt_total + mem_info_vram_total (carve-out)"
         if vram_total is not None:
-            gpu.notes.append(f"APU: {vram_total / MIB:.0f} MiB firmware carve-out; memory comes from system RAM")
+            gpu.notes.append(source_message(QT_TRANSLATE_NOOP(
+                CTX, "APU: {size} MiB firmware carve-out; memory comes from system RAM"),
+                size=f"{vram_total / MIB:.0f}"))
         return gpu, issues
 
     if vram_total is not None:
@@ -83,8 +85,9 @@ def parse_amd_device(entry: DisplayDevice, root: Path, *, use_system_lists: bool
             gpu.memory_free = max(0, vram_total - vram_used)
             gpu.sources["memory_free"] = "sysfs mem_info_vram_total - mem_info_vram_used"
     if gtt_total is not None:
-        gpu.notes.append(f"GTT (system memory the GPU can map): {gtt_total / GIB:.1f} GiB, "
-                         f"{(gtt_used or 0) / GIB:.1f} GiB used; not counted as VRAM")
+        gpu.notes.append(source_message(QT_TRANSLATE_NOOP(
+            CTX, "GTT (system memory the GPU can map): {total} GiB, {used} GiB used; not counted as VRAM"),
+            total=f"{gtt_total / GIB:.1f}", used=f"{(gtt_used or 0) / GIB:.1f}"))
     return gpu, issues
 
 

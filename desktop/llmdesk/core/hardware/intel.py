@@ -64,8 +64,9 @@ def parse_intel_device(entry: DisplayDevice, root: Path, *, use_system_lists: bo
 
     if entry.device_id in INTEL_DISCRETE:
         # A known discrete card whose driver publishes no size (mainline i915 has no such file).
-        gpu.notes.append(f"driver {entry.driver or 'none'} publishes no local memory size; "
-                         "set the GPU memory override in Settings if llama.cpp cannot report it")
+        gpu.notes.append(source_message(QT_TRANSLATE_NOOP(
+            CTX, "driver {driver} publishes no local memory size; set the GPU memory override in Settings if "
+                 "llama.cpp cannot report it"), driver=entry.driver or "none"))
         gpu.sources["memory_total"] = source_message(QT_TRANSLATE_NOOP(CTX, "unknown: no xe or i915 local memory file"))
         if entry.driver is None:
             issues.append(detection_failed("intel", f"{name} at {entry.pci_bus} has no kernel driver bound; "

@@ -145,11 +145,12 @@ def apply_llama(profile: MachineProfile, info: LlamaBuildInfo) -> MachineProfile
         seen_by = [s.strip() for s in gpu.sources.get(DETECTED_BY, "").split(",")]
         gpu.usable_by_llama = LABEL in seen_by
         if not info.supports_gpu_offload:
-            note = "this llama.cpp build has no GPU backend (CPU-only wheel); it runs on the CPU"
+            note = source_message(QT_TRANSLATE_NOOP(
+                CTX, "this llama.cpp build has no GPU backend (CPU-only wheel); it runs on the CPU"))
             if note not in gpu.notes:
                 gpu.notes.append(note)
         elif not gpu.usable_by_llama:
-            note = "llama.cpp's backends do not list this GPU"
+            note = source_message(QT_TRANSLATE_NOOP(CTX, "llama.cpp's backends do not list this GPU"))
             if note not in gpu.notes:
                 gpu.notes.append(note)
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import copy
 from typing import Callable
 
-from llmdesk.core.hardware._util import normalise_gpu_name
+from llmdesk.core.hardware._util import CTX, normalise_gpu_name, source_message
 from llmdesk.core.hardware.profile import GpuInfo, GpuVendor
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP
 
 DETECTED_BY = "detected_by"  # sources key listing every probe that reported the device
 _FILLABLE = ("driver", "pci_id", "pci_bus", "luid", "bandwidth")
@@ -121,7 +122,8 @@ def merge_gpus(groups: list[tuple[str, list[GpuInfo]]], *, loose_labels: frozens
                     matched.add(candidates[0])
                     _absorb(merged[candidates[0]], gpu, label)
                     merged[candidates[0]].sources[DETECTED_BY] += f", {label}"
-                    merged[candidates[0]].notes.append(f"matched to {label} device {gpu.name!r} by vendor")
+                    merged[candidates[0]].notes.append(source_message(QT_TRANSLATE_NOOP(
+                        CTX, "matched to {label} device {device} by vendor"), label=label, device=repr(gpu.name)))
                 else:
                     still_pending.append(gpu)
             pending = still_pending

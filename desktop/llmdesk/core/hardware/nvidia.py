@@ -73,7 +73,7 @@ def _finish(gpu: GpuInfo) -> GpuInfo:
         gpu.unified = True
         gpu.sources["unified"] = source_message(QT_TRANSLATE_NOOP(CTX, "name: a unified-memory NVIDIA system"))
     elif gpu.memory_total is None:
-        gpu.notes.append("the driver reports no memory size")
+        gpu.notes.append(source_message(QT_TRANSLATE_NOOP(CTX, "the driver reports no memory size")))
     return gpu
 
 
@@ -162,7 +162,8 @@ def nvidia_on_pci_bus(root: Path = SYSFS_ROOT, *, use_system_lists: bool = True)
                       pci_bus=entry.pci_bus, driver=entry.driver)
         gpu.sources.update(name=source, pci_bus="sysfs", driver="sysfs")
         if entry.driver == "nouveau":
-            gpu.notes.append("nouveau driver: CUDA needs NVIDIA's proprietary driver")
+            gpu.notes.append(source_message(QT_TRANSLATE_NOOP(
+                CTX, "nouveau driver: CUDA needs NVIDIA's proprietary driver")))
         gpus.append(gpu)
     return gpus
 

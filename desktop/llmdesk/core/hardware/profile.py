@@ -55,7 +55,7 @@ class GpuInfo:
     bandwidth: float | None = None
     usable_by_llama: bool | None = None  # None: not checked (llama.cpp not importable)
     sources: dict[str, str | UserMessage] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str | UserMessage] = field(default_factory=list)
 
 
 @dataclass

@@ -79,7 +79,8 @@ def _classify(gpu: GpuInfo, vendor: int, device: int, dedicated: int | None) -> 
         gpu.sources["unified"] = source_message(QT_TRANSLATE_NOOP(
             CTX, "PCI id and a small dedicated figure: integrated GPU"))
         if dedicated is not None:
-            gpu.notes.append(f"{dedicated / MIB:.0f} MiB carve-out; memory comes from system RAM")
+            gpu.notes.append(source_message(QT_TRANSLATE_NOOP(
+                CTX, "{size} MiB carve-out; memory comes from system RAM"), size=f"{dedicated / MIB:.0f}"))
         gpu.memory_total = None
         gpu.sources.pop("memory_total", None)
 
@@ -109,7 +110,8 @@ def parse_registry_adapters(adapters: dict[str, dict[str, Any]]) -> list[GpuInfo
                 gpu.memory_total = dedicated
                 gpu.sources["memory_total"] = f"registry {subkey} HardwareInformation.MemorySize (32-bit)"
             elif "HardwareInformation.MemorySize" in values:
-                gpu.notes.append("the registry's 32-bit MemorySize is saturated; memory size unknown")
+                gpu.notes.append(source_message(QT_TRANSLATE_NOOP(
+                    CTX, "the registry's 32-bit MemorySize is saturated; memory size unknown")))
         _classify(gpu, vendor, device, dedicated)
         gpus.append(gpu)
     return gpus
@@ -134,7 +136,8 @@ def parse_cim_video_controllers(text: str) -> list[GpuInfo]:
             gpu.memory_total = ram
             gpu.sources["memory_total"] = "Win32_VideoController.AdapterRAM"
         else:
-            gpu.notes.append("AdapterRAM is a 32-bit field and cannot show this card's memory")
+            gpu.notes.append(source_message(QT_TRANSLATE_NOOP(
+                CTX, "AdapterRAM is a 32-bit field and cannot show this card's memory")))
         _classify(gpu, vendor, device, ram)
         gpus.append(gpu)
     return gpus
