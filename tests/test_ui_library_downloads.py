@@ -155,9 +155,12 @@ def test_hf_check_reports_missing_file(qtbot, caplog):
     with hfs.FaultServer() as server:
         dialog.repo.setText(server.url("/missing.gguf"))
         with qtbot.waitSignal(dialog._runner.failed, timeout=10_000):
-            with caplog.at_level(logging.CRITICAL):
+            with caplog.at_level(logging.WARNING):
                 dialog.start_check()
     assert "404" in dialog._error.text()
+    (record,) = [r for r in caplog.records if "Hugging Face header check failed" in r.getMessage()]
+    assert record.levelname == "WARNING"
+    assert record.exc_info is None
 
 
 def test_hf_check_needs_file_name(qtbot):

@@ -120,3 +120,56 @@ def test_progress_is_throttled(qtbot, runner):
         runner.start(task)
     assert fractions[-1] == 1.0
     assert len(fractions) < 1000
+
+
+@pytest.mark.parametrize("outcome", ["result", "error", "progress"])
+def test_report_after_runner_deleted_is_dropped(qtbot, capfd, outcome):
+    import shiboken6
+
+    release = threading.Event()
+
+    def task(state: TaskState) -> int:
+        release.wait(10)
+        if outcome == "error":
+            raise OSError("disk gone")
+        if outcome == "progress":
+            state.set_progress(1.0, "done")
+        return 1
+
+    task_runner = TaskRunner("deleted runner")
+    task_runner.start(task)
+    shiboken6.delete(task_runner)
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    QCoreApplication.processEvents()
+
+    stderr = capfd.readouterr().err
+    assert "Signal source has been deleted" not in stderr
+    assert "Traceback" not in stderr
+
+
+def test_expected_error_logs_one_line(qtbot, caplog):
+    task_runner = TaskRunner("expected failure", expected_errors=(OSError,))
+
+    def task(state: TaskState) -> None:
+        raise FileNotFoundError("no such file: model.gguf")
+
+    with qtbot.waitSignal(task_runner.failed, timeout=5_000):
+        task_runner.start(task)
+    (record,) = [r for r in caplog.records if "expected failure" in r.getMessage()]
+    assert record.levelname == "WARNING"
+    assert record.exc_info is None
+    assert "no such file: model.gguf" in record.getMessage()
+
+
+def test_unexpected_error_keeps_traceback(qtbot, caplog):
+    task_runner = TaskRunner("unexpected failure", expected_errors=(OSError,))
+
+    def task(state: TaskState) -> None:
+        raise KeyError("bug")
+
+    with qtbot.waitSignal(task_runner.failed, timeout=5_000):
+        task_runner.start(task)
+    (record,) = [r for r in caplog.records if "unexpected failure" in r.getMessage()]
+    assert record.levelname == "ERROR"
+    assert record.exc_info is not None

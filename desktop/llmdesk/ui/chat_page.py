@@ -29,7 +29,7 @@ from llmdesk.ui.i18n import translate_message
 from llmdesk.ui.message_view import MessageView, MessageWidget
 from llmdesk.ui.model_picker import FileFit, ModelPicker, assess_file
 from llmdesk.ui.perf_panel import PerfPanel
-from llmdesk.ui.qt_workers import TaskRunner
+from llmdesk.ui.qt_workers import TaskRunner, user_action_errors
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class ChatPage(QWidget):
         self._loading_path: str | None = None
         self._reply: _Reply | None = None
         self._last_options: tuple[str, LoadOptions] | None = None
-        self._fit_runner = TaskRunner("file fit", self)
+        self._fit_runner = TaskRunner("file fit", self, expected_errors=user_action_errors())
         self._fit_runner.succeeded.connect(self._on_file_assessed)
         self._models_runner = TaskRunner("model scan", self)
         self._models_runner.succeeded.connect(self._on_models_scanned)

@@ -20,7 +20,7 @@ from llmdesk.core.settings import Settings
 from llmdesk.ui.catalog_view import memory_breakdown_text, verdict_text
 from llmdesk.ui.fit_compute import FitParams
 from llmdesk.ui.i18n import translate_message
-from llmdesk.ui.qt_workers import TaskRunner
+from llmdesk.ui.qt_workers import TaskRunner, user_action_errors
 from llmdesk.ui.widgets import error_label, format_bytes, format_params, hint, show_error, verdict_color, verdict_key
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class HfCheckDialog(QDialog):
         layout.addWidget(self.report, 1)
         layout.addWidget(buttons)
 
-        self._runner = TaskRunner("Hugging Face header check", self)
+        self._runner = TaskRunner("Hugging Face header check", self, expected_errors=user_action_errors())
         self._runner.succeeded.connect(self._on_checked)
         self._runner.failed.connect(self._on_failed)
         self.finished.connect(lambda _code: self._runner.cancel())

@@ -21,7 +21,7 @@ from llmdesk.core.settings import Settings
 from llmdesk.ui.catalog_view import memory_breakdown_text, verdict_text
 from llmdesk.ui.fit_compute import FitParams
 from llmdesk.ui.i18n import translate_message
-from llmdesk.ui.qt_workers import TaskRunner, TaskState
+from llmdesk.ui.qt_workers import TaskRunner, TaskState, user_action_errors
 from llmdesk.ui.widgets import error_label, format_bytes, hint, show_error, verdict_color, verdict_icon, verdict_key
 
 log = logging.getLogger(__name__)
@@ -65,10 +65,10 @@ class LibraryPanel(QWidget):
         self.rows: list[tuple[Any, Any]] = []
         self.setAcceptDrops(True)
 
-        self._scanner = TaskRunner("library scan", self)
+        self._scanner = TaskRunner("library scan", self, expected_errors=user_action_errors())
         self._scanner.succeeded.connect(self._on_scanned)
         self._scanner.failed.connect(self._on_failed)
-        self._importer = TaskRunner("model import", self)
+        self._importer = TaskRunner("model import", self, expected_errors=user_action_errors())
         self._importer.progressed.connect(self._on_import_progress)
         self._importer.succeeded.connect(self._on_imported)
         self._importer.failed.connect(self._on_import_failed)

@@ -4,7 +4,8 @@ A task is a plain callable ``task(state: TaskState) -> result``. It may call ``s
 ``state.set_partial_result()`` and should poll ``state.is_interruption_requested()`` between steps.
 ``TaskRunner`` runs one task at a time: starting a new task cancels the previous one, and results,
 progress and errors of a cancelled task are dropped on the GUI thread, so stale data never reaches a
-widget. Every exception a task raises is logged with its traceback and delivered as ``failed``.
+widget. Every exception a task raises is delivered as ``failed`` and logged: the runner's expected errors
+(e.g. a 404 or a bad file after a user action) as one warning line, any other exception with its traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 import time
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -62,10 +64,10 @@ class TaskState:
             return
         self._last_progress = value
         self._last_progress_at = now
-        _emit(self._relay.progressed, self._generation, value)
+        _emit(self._relay, "progressed", self._generation, value)
 
     def set_partial_result(self, value: Any) -> None:
-        _emit(self._relay.partial_result_ready, self._generation, value)
+        _emit(self._relay, "partial_result_ready", self._generation, value)
 
     def _request_interruption(self) -> None:
         self._interrupt.set()
@@ -73,7 +75,8 @@ class TaskState:
 
 class _Runnable(QRunnable):
     def __init__(self, task: Callable[[TaskState], Any], state: TaskState, relay: _Relay,
-                 generation: int, done: threading.Event, name: str) -> None:
+                 generation: int, done: threading.Event, name: str,
+                 expected_errors: tuple[type[BaseException], ...] = ()) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._task = task
@@ -82,6 +85,7 @@ class _Runnable(QRunnable):
         self._generation = generation
         self._done = done
         self._name = name
+        self._expected_errors = expected_errors
 
     def run(self) -> None:  # pool thread
         try:
@@ -89,20 +93,38 @@ class _Runnable(QRunnable):
         except TaskCancelled:
             log.debug("Task %s stopped on request", self._name)
         except Exception as exc:  # noqa: BLE001 - every task error is reported to the GUI
-            log.exception("Task %s failed", self._name)
-            _emit(self._relay.failed, self._generation, exc)
+            if isinstance(exc, self._expected_errors):
+                log.warning("Task %s failed: %s: %s", self._name, type(exc).__name__, exc)
+            else:
+                log.exception("Task %s failed", self._name)
+            _emit(self._relay, "failed", self._generation, exc)
         else:
-            _emit(self._relay.succeeded, self._generation, result)
+            _emit(self._relay, "succeeded", self._generation, result)
         finally:
             self._done.set()
 
 
-def _emit(signal: Any, generation: int, value: Any) -> None:
-    """Emit unless the runner that owns the relay has been deleted (its window closed meanwhile)."""
+def _emit(relay: _Relay, signal_name: str, generation: int, value: Any) -> None:
+    """Emit ``relay.<signal_name>`` unless the runner that owns the relay has been deleted.
+
+    The runner goes when its window closes, often while a pool thread still works; PySide then raises
+    RuntimeError ("Signal source has been deleted") from the signal, and the report is dropped.
+    """
+    if not shiboken6.isValid(relay):
+        return
     try:
-        signal.emit(generation, value)
+        getattr(relay, signal_name).emit(generation, value)
     except RuntimeError:
         log.debug("Dropped a task report: its runner no longer exists")
+
+
+def user_action_errors() -> tuple[type[BaseException], ...]:
+    """Return the errors a user's request can cause (a missing file, a 404, a bad GGUF), for ``expected_errors``."""
+    from llmdesk.core.download.errors import DownloadError
+    from llmdesk.core.gguf_meta import GGUFError
+    from llmdesk.core.library import LibraryError
+
+    return (DownloadError, GGUFError, LibraryError, OSError)
 
 
 class TaskRunner(QObject):
@@ -117,9 +139,12 @@ class TaskRunner(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, name: str, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+    def __init__(self, name: str, parent: QObject | None = None, pool: QThreadPool | None = None,
+                 expected_errors: tuple[type[BaseException], ...] = ()) -> None:
+        """``expected_errors`` are failures a user action can cause; they are logged without a traceback."""
         super().__init__(parent)
         self._name = name
+        self._expected_errors = expected_errors
         self._pool = pool or QThreadPool.globalInstance()
         self._relay = _Relay(self)
         self._relay.progressed.connect(self._on_progressed)
@@ -144,7 +169,8 @@ class TaskRunner(QObject):
         self._state = state
         self._done = done
         self._running = True
-        self._pool.start(_Runnable(task, state, self._relay, self._generation, done, self._name))
+        self._pool.start(_Runnable(task, state, self._relay, self._generation, done, self._name,
+                                   self._expected_errors))
 
     def cancel(self) -> None:
         """Ask the current task to stop; nothing it reports afterwards is delivered."""
