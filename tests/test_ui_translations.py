@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QTreeWidgetItemIterator
 
 from llmdesk.app import install_translators, resolve_language
 from llmdesk.core.catalog_types import ModelBuild
+from llmdesk.core.catalog import load_catalog
+from llmdesk.core.fit import finetune_advice
 from llmdesk.core.fit.devices import cpu_peak_flops
 from llmdesk.core.hardware._util import source_message
 from llmdesk.core.hardware.bandwidth import ram_bandwidth
@@ -172,3 +174,11 @@ def test_chinese_detail_pane_shows_translated_description(qtbot, chinese):
     summary = window.models_page.detail._summary.text()
     assert "Meta 最小的 Llama 3.2 文本模型" in summary
     assert "smallest" not in summary
+
+
+def test_finetune_working_names_the_method_in_chinese(chinese):
+    catalog_build = next(build for build in load_catalog().builds if build.id == "mistral-7b-instruct-v0.3")
+    full = finetune_advice(catalog_build, gaming_pc())[0]
+    first = full.explanation[0]
+    assert str(first).startswith("Full fine-tuning: weights")
+    assert translate_message(first).startswith("全参数微调：")

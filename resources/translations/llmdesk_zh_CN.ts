@@ -1357,7 +1357,7 @@ Source: {source}</source>
     </message>
     <message>
         <source>Rank-{rank} adapters train {params} million parameters.</source>
-        <translation>秩为 {rank} 的适配器需训练 {params} 百万个参数。</translation>
+        <translation>秩为 {rank} 的适配器需训练约 {params}M（百万）个参数。</translation>
     </message>
     <message>
         <source>Fits on {gpu} ({free} free).</source>
@@ -1604,6 +1604,14 @@ Source: {source}</source>
     <message>
         <source>estimate: {assumption} (~{gbps} GB/s)</source>
         <translation>估算：{assumption}（约 {gbps} GB/s）</translation>
+    </message>
+    <message>
+        <source>fma and f16c inferred from avx2</source>
+        <translation>fma 和 f16c 由 avx2 推断</translation>
+    </message>
+    <message>
+        <source>IsProcessorFeaturePresent ({notes})</source>
+        <translation>IsProcessorFeaturePresent（{notes}）</translation>
     </message>
     <message>
         <source>setting {key}</source>

@@ -150,7 +150,7 @@ def _explain(entry: FinetuneEstimate, seq_len: int, rank: int, gpu_budget: int,
         CTX, "{method}: weights {weights} + gradients {gradients} + optimizer states {optimizer} + "
              "activations {activations} ({seq_len} tokens, batch 1, checkpointing) + overhead {overhead} "
              "= {total}."),
-        method=entry.label, weights=format_bytes(entry.weights), gradients=format_bytes(entry.gradients),
+        method=UserMessage(CTX, entry.label), weights=format_bytes(entry.weights), gradients=format_bytes(entry.gradients),
         optimizer=format_bytes(entry.optimizer), activations=format_bytes(entry.activations),
         seq_len=seq_len, overhead=format_bytes(entry.overhead), total=format_bytes(entry.total))]
     if entry.method != "full":

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import psutil
 
-from llmdesk.core.hardware._util import ProbeError, detection_failed, run_command
+from llmdesk.core.hardware._util import CTX, ProbeError, detection_failed, run_command, source_message
 from llmdesk.core.hardware.profile import CpuInfo, DetectionIssue
+from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def features_from_windows(present: dict[int, bool], architecture: str) -> tuple[
     notes = []
     if "avx2" in features:
         features.update({"fma", "f16c"})
-        notes.append("fma and f16c inferred from avx2")
+        notes.append(QT_TRANSLATE_NOOP(CTX, "fma and f16c inferred from avx2"))
     if architecture == "arm64":
         features.add("neon")
     return frozenset(features), notes
@@ -153,7 +154,7 @@ def detect_cpu() -> tuple[CpuInfo, list[DetectionIssue]]:
     """Read this machine's CPU. Never raises: a failed part leaves a field unknown and adds an issue."""
     issues: list[DetectionIssue] = []
     architecture = normalise_architecture(platform.machine())
-    sources: dict[str, str] = {"architecture": "platform.machine()"}
+    sources: dict[str, str | UserMessage] = {"architecture": "platform.machine()"}
     model: str | None = None
     features: frozenset[str] = frozenset()
 
@@ -168,7 +169,11 @@ def detect_cpu() -> tuple[CpuInfo, list[DetectionIssue]]:
         elif sys.platform == "win32":
             model, features, notes = _windows_cpu(architecture)
             sources["model"] = "registry CentralProcessor\\0 ProcessorNameString"
-            sources["features"] = "IsProcessorFeaturePresent" + (f" ({'; '.join(notes)})" if notes else "")
+            sources["features"] = "IsProcessorFeaturePresent"
+            if notes:
+                # A single note is a marked template, so it translates as it stands; several stay English.
+                sources["features"] = source_message(QT_TRANSLATE_NOOP(CTX, "IsProcessorFeaturePresent ({notes})"),
+                                                     notes=source_message("; ".join(notes)))
     except (OSError, ProbeError) as exc:
         issues.append(detection_failed("cpu", f"could not read CPU details: {exc}"))
 
