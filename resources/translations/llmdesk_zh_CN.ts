@@ -2154,6 +2154,14 @@ Source: {source}</source>
         <translation>共 {total}，可用 {free}</translation>
     </message>
     <message>
+        <source>integrated GPU</source>
+        <translation>集成 GPU</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
         <source>Device</source>
         <translation>设备</translation>
     </message>

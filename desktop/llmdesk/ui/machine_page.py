@@ -216,7 +216,9 @@ class MachinePage(QWidget):
             memory = (self.tr("{free} free of {total}").format(free=format_bytes(device.memory_free),
                                                                total=format_bytes(device.memory_total))
                       if device.memory_total else "")
-            rows.append((self.tr("Device"), f"{device.description or device.name} ({device.kind}) {memory}".strip(),
+            kind = {"gpu": self.tr("GPU"), "igpu": self.tr("integrated GPU"), "cpu": self.tr("CPU")}.get(
+                device.kind, device.kind)
+            rows.append((self.tr("Device"), f"{device.description or device.name} ({kind}) {memory}".strip(),
                          "ggml_backend_dev_*"))
         section = self._add_section(self.tr("llama.cpp"), rows)
         if info.system_info:
