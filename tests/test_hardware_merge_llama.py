@@ -215,6 +215,30 @@ def test_probe_timeout_kills_child():
     assert process.poll() is not None
 
 
+def test_probe_stop_request_kills_child():
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    checks = []
+
+    def should_stop() -> bool:
+        checks.append(process.poll())
+        return len(checks) >= 2
+
+    info = finish_llama_probe(process, timeout=30, should_stop=should_stop)
+    assert info.available is False
+    assert info.error == "llama.cpp probe stopped on request"
+    assert process.poll() is not None
+    assert checks == [None, None]
+
+
+def test_probe_with_stop_check_still_reads_output():
+    process = subprocess.Popen([sys.executable, "-c", "print('{\"available\": false, \"error\": \"no module\"}')"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    info = finish_llama_probe(process, timeout=30, should_stop=lambda: False)
+    assert info.available is False
+    assert info.error == "no module"
+
+
 def test_llama_probe_child_on_this_machine():
     info = probe_llama()
     assert info.error is None

@@ -88,7 +88,7 @@ def test_machine_page_shows_sources_and_units(qtbot):
 
 
 def test_failed_probe_shows_reason(qtbot):
-    def broken_probe() -> LlamaBuildInfo:
+    def broken_probe(should_stop) -> LlamaBuildInfo:
         raise RuntimeError("the probe child exited with code 134")
 
     services = Services(detect=lambda settings: laptop_without_gpu(), probe_llama=broken_probe)
@@ -211,3 +211,32 @@ def test_app_process_paints_and_exits(tmp_path):
     assert result.returncode == 0, result.stderr
     assert re.search(r"^first-paint \d+\.\d+$", result.stdout, re.MULTILINE)
     assert "Traceback" not in result.stderr
+
+
+def test_close_kills_running_llama_probe(qtbot):
+    import subprocess
+    import sys
+    import threading
+
+    from llmdesk.core.hardware.llama_devices import finish_llama_probe
+
+    started = threading.Event()
+    children = []
+
+    def slow_probe(should_stop) -> LlamaBuildInfo:
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        children.append(child)
+        started.set()
+        return finish_llama_probe(child, timeout=60, should_stop=should_stop)
+
+    services = Services(detect=lambda settings: gaming_pc(), probe_llama=slow_probe)
+    window = make_window(qtbot, services)
+    window.show()
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+
+    window.close()
+
+    (child,) = children
+    assert child.poll() is not None, "closing the window left the probe child running"
+    assert window._llama_probe.wait_for_done(0)

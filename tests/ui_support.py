@@ -48,7 +48,7 @@ def laptop_without_gpu() -> MachineProfile:
     )
 
 
-def llama_info() -> LlamaBuildInfo:
+def llama_info(should_stop=None) -> LlamaBuildInfo:
     return LlamaBuildInfo(available=True, version="0.3.16", supports_gpu_offload=True,
                           devices=[LlamaDevice(name="CUDA0", description="NVIDIA GeForce RTX 3070", kind="gpu",
                                                memory_total=8 * GIB, memory_free=int(7.5 * GIB))])

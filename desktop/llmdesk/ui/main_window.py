@@ -280,7 +280,8 @@ class MainWindow(QMainWindow):
         if self.llama_info is None and not self._llama_probe.is_running():
             self.machine_page.set_llama_probe_running()
             probe = self.services.probe_llama
-            self._llama_probe.start(lambda state: probe())
+            # The probe polls the stop request, so closing the window kills a slow child instead of waiting.
+            self._llama_probe.start(lambda state: probe(state.is_interruption_requested))
 
     def _set_profile(self, profile: MachineProfile) -> None:
         self.profile = profile

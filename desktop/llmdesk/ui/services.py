@@ -19,10 +19,10 @@ def _detect(settings: Settings) -> MachineProfile:
     return hardware.detect(settings=settings, query_llama=False)
 
 
-def _probe_llama() -> LlamaBuildInfo:
+def _probe_llama(should_stop: Callable[[], bool] | None = None) -> LlamaBuildInfo:
     from llmdesk.core import hardware
 
-    return hardware.probe_llama()
+    return hardware.probe_llama(should_stop=should_stop)
 
 
 def _load_catalog() -> Any:
@@ -35,10 +35,11 @@ def _load_catalog() -> Any:
 class Services:
     """Slow calls, each run on a pool thread by the main window.
 
-    ``detect(settings)`` builds the MachineProfile without asking llama.cpp; ``probe_llama()`` starts the
-    llama.cpp probe child process and may take seconds; ``load_catalog()`` returns a Catalog.
+    ``detect(settings)`` builds the MachineProfile without asking llama.cpp; ``probe_llama(should_stop)``
+    starts the llama.cpp probe child process, may take seconds and kills the child once ``should_stop()``
+    returns True; ``load_catalog()`` returns a Catalog.
     """
 
     detect: Callable[[Settings], MachineProfile] = _detect
-    probe_llama: Callable[[], LlamaBuildInfo] = _probe_llama
+    probe_llama: Callable[[Callable[[], bool]], LlamaBuildInfo] = _probe_llama
     load_catalog: Callable[[], Any] = _load_catalog

@@ -12,6 +12,8 @@ import logging
 import signal
 import subprocess
 import sys
+import time
+from typing import Callable
 
 from llmdesk.core.hardware._util import CTX, detection_failed, source_message
 from llmdesk.core.hardware.estimates import fill_estimates
@@ -22,6 +24,7 @@ from llmdesk.core.i18n import QT_TRANSLATE_NOOP
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 20.0
+STOP_POLL_S = 0.1  # how often a running probe checks ``should_stop``
 LABEL = "llama.cpp"
 # NOTE: a frozen (PyInstaller) build has no "python -m"; its entry point must dispatch this module.
 PROBE_COMMAND = (sys.executable, "-m", "llmdesk.core.hardware.llama_probe")
@@ -64,14 +67,30 @@ def start_llama_probe() -> subprocess.Popen[str]:
                             stdin=subprocess.DEVNULL, text=True, errors="replace", creationflags=creationflags)
 
 
-def finish_llama_probe(process: subprocess.Popen[str], timeout: float = PROBE_TIMEOUT_S) -> LlamaBuildInfo:
-    """Wait for the child probe (killing it after ``timeout`` seconds) and parse its output."""
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
+def finish_llama_probe(process: subprocess.Popen[str], timeout: float = PROBE_TIMEOUT_S,
+                       should_stop: Callable[[], bool] | None = None) -> LlamaBuildInfo:
+    """Wait for the child probe and parse its output.
+
+    The child is killed after ``timeout`` seconds, or within ``STOP_POLL_S`` of ``should_stop()``
+    returning True (the app is closing); both cases return an ``error`` instead of raising.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = max(deadline - time.monotonic(), 0.0)
+        try:
+            stdout, stderr = process.communicate(
+                timeout=remaining if should_stop is None else min(remaining, STOP_POLL_S))
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                error = f"llama.cpp probe did not finish within {timeout:g} s"
+            elif should_stop is not None and should_stop():
+                error = "llama.cpp probe stopped on request"
+            else:
+                continue
         process.kill()
         process.communicate()
-        return LlamaBuildInfo(available=False, error=f"llama.cpp probe did not finish within {timeout:g} s")
+        return LlamaBuildInfo(available=False, error=error)
     if stderr.strip():
         log.debug("llama.cpp probe stderr: %s", stderr.strip()[-2000:])
     info = parse_probe_output(stdout, process.returncode, stderr)
@@ -85,16 +104,16 @@ def finish_llama_probe(process: subprocess.Popen[str], timeout: float = PROBE_TI
     return info
 
 
-def probe_llama(timeout: float = PROBE_TIMEOUT_S) -> LlamaBuildInfo:
+def probe_llama(timeout: float = PROBE_TIMEOUT_S, should_stop: Callable[[], bool] | None = None) -> LlamaBuildInfo:
     """Query the installed llama.cpp in a child process for its version and devices.
 
-    Failures (no llama_cpp, a crash, a timeout) are returned in ``error``, not raised.
+    Failures (no llama_cpp, a crash, a timeout, a stop request) are returned in ``error``, not raised.
     """
     try:
         process = start_llama_probe()
     except OSError as exc:
         return LlamaBuildInfo(available=False, error=f"could not start the llama.cpp probe: {exc}")
-    return finish_llama_probe(process, timeout)
+    return finish_llama_probe(process, timeout, should_stop)
 
 
 def llama_gpus(info: LlamaBuildInfo) -> list[GpuInfo]:
