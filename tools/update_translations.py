@@ -8,7 +8,7 @@ core are included) into resources/translations/llmdesk_<lang>.ts; existing trans
 strings no longer in the code are dropped. lupdate reads only string literals, while core names its
 contexts with module constants (``QT_TRANSLATE_NOOP(CTX, "...")``); so this script resolves those
 constants with the ast module and hands lupdate a generated file of literal calls as well. The same file carries the
-description of every build in models.json under the context "Catalog". The English file holds plural forms only ("%n model(s)").
+build descriptions and quant ppl_source texts of models.json under the context "Catalog". The English file holds plural forms only ("%n model(s)").
 lrelease then compiles each .ts into the .qm that the app loads. Translate new strings by editing the
 <translation> elements of llmdesk_zh_CN.ts (or with pyside6-linguist), then run this script again.
 """
@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 SOURCE_ROOT = REPO / "desktop" / "llmdesk"
 TRANSLATIONS = REPO / "resources" / "translations"
 CATALOG = REPO / "models.json"
-# The UI shows a build's description as QCoreApplication.translate(CATALOG_CONTEXT, description).
+# The UI shows a build's description and a quant's ppl_source as QCoreApplication.translate(CATALOG_CONTEXT, text).
 CATALOG_CONTEXT = "Catalog"
 # Language code -> extra lupdate options.
 LANGUAGES = {"zh_CN": [], "en": ["-pluralonly"]}
@@ -116,10 +116,13 @@ def marked_core_strings() -> list[tuple[str, str]]:
 
 
 def catalog_strings() -> list[tuple[str, str]]:
-    """("Catalog", description) for every build in the built-in models.json, in file order."""
+    """Return ("Catalog", text) for each build description and quant ppl_source in the built-in models.json."""
     catalog = json.loads(CATALOG.read_text(encoding="utf-8"))
-    descriptions = (build.get("description") for build in catalog.get("builds", []))
-    return [(CATALOG_CONTEXT, text) for text in dict.fromkeys(d for d in descriptions if d)]
+    texts = []
+    for build in catalog.get("builds", []):
+        texts.append(build.get("description"))
+        texts.extend(quant.get("ppl_source") for quant in build.get("quants", []))
+    return [(CATALOG_CONTEXT, text) for text in dict.fromkeys(t for t in texts if t)]
 
 
 def write_marked_strings(folder: Path) -> Path:

@@ -8,6 +8,10 @@
         <translation>Meta 2023 年发布的对话模型；上下文长度 4k，使用完整多头注意力（无 GQA），因此 KV 缓存相对其规模偏大。</translation>
     </message>
     <message>
+        <source>llama.cpp perplexity (wikitext-2) versus F16 measured on Llama-3-8B; applied to this model as an approximation</source>
+        <translation>llama.cpp 在 Llama-3-8B 上测得的相对 F16 困惑度（wikitext-2）；作为近似值套用到本模型</translation>
+    </message>
+    <message>
         <source>Meta&apos;s 2023 dialogue model; 4k context, full multi-head attention (no GQA).</source>
         <translation>Meta 2023 年发布的对话模型；上下文长度 4k，使用完整多头注意力（无 GQA）。</translation>
     </message>
@@ -18,6 +22,10 @@
     <message>
         <source>Meta&apos;s April 2024 instruction model; 8k context, 128k-token vocabulary.</source>
         <translation>Meta 2024 年 4 月发布的指令模型；上下文长度 8k，词表约 128k 个词元。</translation>
+    </message>
+    <message>
+        <source>llama.cpp perplexity (wikitext-2) versus F16 measured on Llama-3-8B, the base of this model</source>
+        <translation>llama.cpp 在本模型的基础模型 Llama-3-8B 上测得的相对 F16 困惑度（wikitext-2）</translation>
     </message>
     <message>
         <source>Meta&apos;s July 2024 instruction model; 128k context, multilingual, tool use.</source>

@@ -141,7 +141,7 @@ class DetailPane(QWidget):
                                                      + [translate_message(m) for m in estimate.explanation]))
             if variant is not None and variant.ppl_source:
                 items[QCOL_QUALITY].setToolTip(self.tr("Perplexity increase versus F16. Source: {source}")
-                                               .format(source=variant.ppl_source))
+                                               .format(source=translate_marked("Catalog", variant.ppl_source)))
             for column, item in items.items():
                 self._quants.setItem(row, column, item)
             button = QPushButton(self.tr("Download"))
