@@ -39,6 +39,7 @@ DATA_FILES: tuple[tuple[str, str], ...] = (
     ("resources/icons/*.svg", "resources/icons"),
     ("resources/themes/*.json", "resources/themes"),
     ("resources/themes/*.qss", "resources/themes"),
+    ("resources/themes/*.svg", "resources/themes"),
     ("resources/translations/*.qm", "resources/translations"),
     ("resources/filters/*.json", "resources/filters"),
 )
