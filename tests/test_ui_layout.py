@@ -16,9 +16,9 @@ from llmdesk.ui.main_window import PAGE_CHAT, PAGE_MACHINE, PAGE_MODELS, PAGE_SE
 from llmdesk.ui.theme import apply_theme, build_palette, style_sheet
 from llmdesk.ui.widgets import icon, icon_with_selected_color
 from ui_support import OFFSCREEN_NOISE, gaming_pc, services_for
+from ui_support import no_threads_left, QT_LOG_MARKS  # noqa: F401 - fixtures and marks used by pytest
 
-pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
-              pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+pytestmark = QT_LOG_MARKS
 
 SMALL_WIDTH, SMALL_HEIGHT = 1000, 640
 LONG_OS_VERSION = "6.18.44-generic (kernel 6.18.44-1-lts #1 SMP PREEMPT_DYNAMIC Fri Nov 21 2026, glibc 2.42)"
@@ -28,12 +28,6 @@ LONG_OS_VERSION = "6.18.44-generic (kernel 6.18.44-1-lts #1 SMP PREEMPT_DYNAMIC 
 def english(qapp):
     install_translators(qapp, "en")
     apply_theme(qapp, "light")
-
-
-@pytest.fixture(autouse=True)
-def no_threads_left():
-    yield
-    assert QThreadPool.globalInstance().waitForDone(20_000), "a pool task was still running after the test"
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from llmdesk.ui.fit_compute import FitParams
 from llmdesk.ui.hf_check import HfCheckDialog
 from llmdesk.ui.library_panel import IMPORT_COPY, IMPORT_REFERENCE, LibraryPanel
 from ui_support import OFFSCREEN_NOISE, gaming_pc
+from ui_support import no_threads_left, QT_LOG_MARKS  # noqa: F401 - fixtures and marks used by pytest
 
-pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
-              pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+pytestmark = QT_LOG_MARKS
 
 PARAMS = FitParams(n_ctx=2048, kv_type="f16", preference="balanced")
 
@@ -29,12 +29,6 @@ PARAMS = FitParams(n_ctx=2048, kv_type="f16", preference="balanced")
 @pytest.fixture(autouse=True)
 def english(qapp):
     install_translators(qapp, "en")
-
-
-@pytest.fixture(autouse=True)
-def no_threads_left():
-    yield
-    assert QThreadPool.globalInstance().waitForDone(20_000), "a pool task was still running after the test"
 
 
 def write_model(path):

@@ -16,20 +16,14 @@ from llmdesk.ui.models_page import ModelsPage
 from llmdesk.ui.services import Services
 from llmdesk.ui.settings_page import SettingsPage
 from ui_support import OFFSCREEN_NOISE, GatedDetect, gaming_pc, laptop_without_gpu, llama_info, services_for
+from ui_support import no_threads_left, QT_LOG_MARKS  # noqa: F401 - fixtures and marks used by pytest
 
-pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
-              pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+pytestmark = QT_LOG_MARKS
 
 
 @pytest.fixture(autouse=True)
 def english(qapp):
     install_translators(qapp, "en")
-
-
-@pytest.fixture(autouse=True)
-def no_threads_left():
-    yield
-    assert QThreadPool.globalInstance().waitForDone(20_000), "a pool task was still running after the test"
 
 
 def make_window(qtbot, services: Services) -> MainWindow:

@@ -17,27 +17,15 @@ from llmdesk.ui.fit_compute import FitParams, compute_fits
 from llmdesk.ui.main_window import MainWindow
 from llmdesk.ui.widgets import VERDICT_KEYS, verdict_color
 from ui_support import OFFSCREEN_NOISE, gaming_pc, laptop_without_gpu, services_for
-
-@pytest.fixture(autouse=True)
-def no_logged_errors(caplog):
-    yield
-    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
-    assert errors == []
+from ui_support import no_threads_left, no_logged_errors, QT_LOG_MARKS  # noqa: F401 - fixtures and marks used by pytest
 
 
-pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
-              pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+pytestmark = QT_LOG_MARKS
 
 
 @pytest.fixture(autouse=True)
 def english(qapp):
     install_translators(qapp, "en")
-
-
-@pytest.fixture(autouse=True)
-def no_threads_left():
-    yield
-    assert QThreadPool.globalInstance().waitForDone(20_000), "a pool task was still running after the test"
 
 
 def open_models_page(qtbot, profile):

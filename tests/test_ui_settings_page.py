@@ -15,16 +15,10 @@ from llmdesk.core.settings import SETTINGS, Settings
 from llmdesk.ui.settings_page import SettingsPage
 from llmdesk.ui.theme import apply_theme, build_palette
 from ui_support import OFFSCREEN_NOISE
-
-@pytest.fixture(autouse=True)
-def no_logged_errors(caplog):
-    yield
-    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
-    assert errors == []
+from ui_support import no_logged_errors, QT_LOG_MARKS  # noqa: F401 - fixtures and marks used by pytest
 
 
-pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
-              pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+pytestmark = QT_LOG_MARKS
 
 
 @pytest.fixture(autouse=True)

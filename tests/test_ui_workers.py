@@ -8,12 +8,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QThread, QThreadPool
 
 from llmdesk.ui.qt_workers import TaskRunner, TaskState
-
-
-@pytest.fixture(autouse=True)
-def no_threads_left():
-    yield
-    assert QThreadPool.globalInstance().waitForDone(20_000), "a pool task was still running after the test"
+from ui_support import no_threads_left  # noqa: F401 - fixtures and marks used by pytest
 
 
 @pytest.fixture

@@ -6,8 +6,13 @@ Models page runs the real fit code against a known machine instead of whatever r
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
 
 from llmdesk.core.hardware.profile import (CpuInfo, GpuInfo, GpuVendor, LlamaBuildInfo, LlamaDevice,
                                            MachineProfile, MemoryInfo)
@@ -18,6 +23,27 @@ REPO_TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 # Qt messages that the offscreen platform prints for every top-level window; not a fault of the app.
 OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+# Marks for UI test modules: any Qt warning fails the test, except the offscreen platform's own noise.
+QT_LOG_MARKS = [pytest.mark.qt_log_level_fail("WARNING"),
+                pytest.mark.qt_log_ignore(*(re.escape(text) for text in OFFSCREEN_NOISE))]
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left():
+    """Fail a test that leaves a task running on the global thread pool (import into a test module)."""
+    yield
+    assert QThreadPool.globalInstance().waitForDone(20_000), "a pool task was still running after the test"
+
+
+@pytest.fixture(autouse=True)
+def no_logged_errors(caplog):
+    """Fail a test that logged an error (import into a test module)."""
+    yield
+    # caplog.records would hold only this teardown phase's records; the test ran in "setup" and "call".
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    errors = [record.getMessage() for record in records if record.levelno >= logging.ERROR]
+    assert errors == []
 
 
 def gaming_pc() -> MachineProfile:
