@@ -1,4 +1,4 @@
-"""Where LLM Desk keeps its files.
+"""Folders where LLM Desk keeps its files.
 
 platformdirs picks the per-user folders. Setting ``LLMDESK_HOME`` puts all of them under one folder
 instead, which the tests use and which makes a portable install possible.
@@ -51,7 +51,7 @@ def cache_dir() -> Path:
 
 
 def models_dir() -> Path:
-    """The app's own model folder (downloads land here)."""
+    """Return the app's own model folder, where downloads land."""
     path = data_dir() / "models"
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -1,8 +1,8 @@
 """The Chat page: conversations, the transcript, the prompt box, per-chat settings and live graphs.
 
 The page owns the chat store (GUI thread only) and an EngineBridge; the engine child owns the model.
-Every completed message is saved when it completes; a streaming reply is checkpointed every second, and
-a reply cut short by Stop, the filter or an engine crash is saved as far as it got with its status.
+Every completed message is saved when it completes, and a streaming reply is checkpointed every second.
+A reply cut short by Stop, the filter or an engine crash is saved as far as it got, with its status.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ CHECKPOINT_INTERVAL_MS = 1000
 # Streamed text is shown at most this often; chunks in between are joined into one append.
 DISPLAY_INTERVAL_MS = 40
 
-# How each engine stop reason is stored.
+# Message status stored for each engine stop reason.
 _STATUS_BY_STOP_REASON = {
     protocol.STOP_EOS: "complete",
     protocol.STOP_LENGTH: "complete",
@@ -79,8 +79,11 @@ class PromptEdit(QPlainTextEdit):
 
 
 class ChatPage(QWidget):
-    """GUI thread only. ``store`` and ``bridge`` may be passed in by tests; by default the page opens
-    the chat database in the data dir and starts no engine child until a model is loaded."""
+    """Chat page; use it from the GUI thread only.
+
+    Tests may pass ``store`` and ``bridge``. By default the page opens the chat database in the data dir,
+    and it starts no engine child until a model is loaded.
+    """
 
     reply_finished = Signal(str)  # final status of the reply, as stored
 
