@@ -6,8 +6,9 @@ otherwise compete for the GIL with the client being measured. Then:
 
 1. throughput: curl and LLM Desk fetch the same file from the same server, alternately, and the best
    of ``--rounds`` runs of each is compared. LLM Desk's time covers its whole download: HEAD, GET with
-   SHA-256 hashing while writing, fsync, GGUF header check and rename. curl only writes the file, so
-   it is also timed with ``sync FILE`` after it, which makes its file as durable as ours.
+   SHA-256 hashing in a second thread, flushes to disk while writing, the final fsync, GGUF header
+   check and rename. curl only writes the file, so it is also timed with ``sync FILE`` after it,
+   which makes its file as durable as ours.
 2. memory: a fresh child process downloads a small and a large file, and reports its peak RSS.
 
 Usage: ``.venv/bin/python bench/download.py [--size-mib 1024] [--small-mib 256] [--large-mib 2048]``
@@ -174,6 +175,7 @@ def main() -> int:
             our_rate = line("llm-desk", ours)
             print(f"  ratio llm-desk / curl:        {our_rate / curl_rate:.2f}")
             print(f"  ratio llm-desk / curl + sync: {our_rate / synced_rate:.2f}")
+            print(f"  ratio of the medians, llm-desk / curl: {statistics.median(curl_times) / statistics.median(ours):.2f}")
             print(f"  CPU seconds per GiB, median: curl {statistics.median(curl_cpu) / args.size_mib * 1024:.2f}, "
                   f"llm-desk {statistics.median(our_cpu) / args.size_mib * 1024:.2f}")
 

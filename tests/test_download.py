@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
+import random
 import threading
 import time
 from pathlib import Path
@@ -262,6 +264,59 @@ def test_resume_after_dropped_connection(tmp_path, server, model, where):
         assert requests[1].sent == len(model) - at
     else:
         assert "Range" not in requests[1].headers
+
+
+def test_flushed_resumed_download_exact(tmp_path, server, model, monkeypatch):
+    """Small pieces, a flush every 32 KiB and a drop mid-file: the hash pipeline and the flush thread
+    must hand over every byte in order, across the resume."""
+    flushed = []
+    real_flush = task_module._flush_data
+
+    def counting_flush(fd):
+        flushed.append(fd)
+        real_flush(fd)
+
+    monkeypatch.setattr(task_module, "_flush_data", counting_flush)
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.drop(len(model) // 3))
+    options = TransferOptions(stall_timeout=1.0, max_attempts=4, backoff_base=0.01, backoff_max=0.05,
+                              chunk_size=8 << 10, sync_interval=32 << 10)
+    task = run(make_manager(tmp_path, server, options=options))
+    assert_exact(task, model)
+    assert task.sha256 == sha(model)
+    assert flushed, "no background flush ran"
+    assert not [t for t in threading.enumerate() if t.name.startswith(("sha256", "sync "))]
+
+
+def test_hash_pipeline_hashes_pieces_in_order():
+    data = bytes(random.Random(5).randbytes(3 << 20))
+    hasher = hashlib.sha256()
+    pipeline = task_module._HashPipeline(hasher, 64 << 10)
+    sizes = random.Random(6)
+    position = 0
+    with pipeline:
+        while position < len(data):
+            view = pipeline.buffer()
+            count = min(sizes.randint(1, len(view)), len(data) - position)
+            view[:count] = data[position:position + count]
+            pipeline.submit(view[:count])
+            position += count
+    assert not pipeline.failed
+    assert hasher.hexdigest() == sha(data)
+
+
+def test_failed_background_flush_is_reported(tmp_path):
+    """A flush error is raised by finish(), named as a write failure of the .part."""
+    read_end, write_end = os.pipe()  # fdatasync on a pipe fails with EINVAL, a real OSError
+    try:
+        with task_module._BackgroundSync(write_end, tmp_path / "model.gguf.part") as syncer:
+            syncer.request()
+            with pytest.raises(DownloadError) as caught:
+                syncer.finish()
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert "model.gguf.part" in str(caught.value)
 
 
 def test_repeated_drops_still_complete(tmp_path, server, model):
