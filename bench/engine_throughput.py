@@ -20,7 +20,8 @@ CPU second; for the app, the child's and this process's CPU time together) is pr
 shows the app's extra work even when other processes compete for the cores. The child also reports
 the time its token loop spent on its own work between tokens (text pipeline, filter, batching) as a
 share of the decode time, which is the part of the overhead this code controls and the figure least
-affected by other load.
+affected by other load, and the time spent inside the output filter alone (target: under 2 % on the
+tiny model).
 
 Run: .venv/bin/python bench/engine_throughput.py [--tokens 1000] [--rounds 7] [--models bench25m tiny]
 """
@@ -86,7 +87,7 @@ def run_completion(llm, prompt_tokens: list[int], n_tokens: int) -> tuple[float,
 def run_app(engine, protocol, n_tokens: int, filter_config: dict | None,
             index: int) -> tuple[float, float, int, float]:
     """Return (tokens/s wall, tokens per CPU second, tokens, decode tokens/s measured in the child,
-    share of the decode time spent in the token loop's own work)."""
+    share of the decode time spent in the token loop's own work, share spent inside the output filter)."""
     import psutil
 
     child = psutil.Process(engine.pid)
@@ -107,7 +108,7 @@ def run_app(engine, protocol, n_tokens: int, filter_config: dict | None,
             used = time.process_time() - cpu + sum(child.cpu_times()[:2]) - child_cpu
             stats = event.stats
             return (tokens / elapsed, tokens / used, stats.generated_tokens, stats.decode_tps,
-                    stats.loop_seconds / stats.decode_seconds)
+                    stats.loop_seconds / stats.decode_seconds, stats.filter_seconds / stats.decode_seconds)
         elif isinstance(event, (protocol.GenerateFailed, protocol.EngineCrashed)):
             raise SystemExit(f"the app path failed: {event}")
     raise SystemExit("the app path timed out")
@@ -146,7 +147,8 @@ def measure(path: Path, n_tokens: int, rounds: int, filter_config: dict | None,
         counts["bare"].add(bare[2])
         counts["app"].add(app[2])
         rows.append({"bare": bare[0], "app": app[0], "ratio": app[0] / bare[0],
-                     "cpu_ratio": app[1] / bare[1], "child_decode": app[3], "loop_share": app[4]})
+                     "cpu_ratio": app[1] / bare[1], "child_decode": app[3], "loop_share": app[4],
+                     "filter_share": app[5]})
     engine.shutdown(wait=10)
     completion = None
     if with_completion:
@@ -160,6 +162,8 @@ def measure(path: Path, n_tokens: int, rounds: int, filter_config: dict | None,
         "cpu_ratio": statistics.median(r["cpu_ratio"] for r in rows),
         "child_decode": statistics.median(r["child_decode"] for r in rows),
         "loop_share": statistics.median(r["loop_share"] for r in rows),
+        "filter_share": statistics.median(r["filter_share"] for r in rows),
+        "filter_shares": [round(100 * r["filter_share"], 2) for r in rows],
         "completion": completion, "counts": {k: sorted(v) for k, v in counts.items()},
     }
 
@@ -199,6 +203,8 @@ def main() -> int:
                   f" (target >= {target}: {verdict})")
             print(f"  CPU-time ratio app / bare:      {result['cpu_ratio']:.3f}")
             print(f"  token loop's own work:          {100 * result['loop_share']:.2f} % of the child's decode time")
+            print(f"  of which the output filter:     {100 * result['filter_share']:.2f} % "
+                  f"(median; runs {result['filter_shares']} %)")
             if result["completion"] is not None:
                 print(f"  create_completion(stream=True): {result['completion']:9.1f} tokens/s (one run), "
                       f"ratio {result['completion'] / result['bare']:.3f}")

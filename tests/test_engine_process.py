@@ -105,6 +105,7 @@ def test_streaming_counts_tokens_and_stats(client):
     assert stats.prompt_tps > 0
     assert stats.time_to_first_token > 0
     assert stats.filter_events == 0
+    assert stats.filter_seconds == 0  # no filter config, so no filter ran
     assert stats.n_ctx == 512
     assert stats.n_ctx_used == stats.prompt_tokens + stats.generated_tokens - 1
     samples = [e for e in events if isinstance(e, p.StatsSample)]
@@ -353,6 +354,7 @@ def test_filter_rewrites_streamed_text(client):
     assert word not in shown.lower()
     assert "[gone]" in shown
     assert finished.stats.filter_events >= 1
+    assert finished.stats.filter_seconds > 0
     applied = [e for e in events if isinstance(e, p.FilterApplied)]
     assert applied
     assert applied[0].events[0].rule_id == "test-word"

@@ -47,6 +47,20 @@ def test_normalize_ascii_has_identity_map():
     assert normalize("Hello") == ("hello", None)
 
 
+def test_normalize_one_to_one_text_has_no_map():
+    """Chinese text and look-alikes fold one character to one, so no index map is needed."""
+    assert normalize("会议ＡОС") == ("会议aoc", None)
+    assert normalize("会议ＡОС") == ("会议aoc", None)  # again, now from the filled translation table
+
+
+def test_normalize_same_length_after_drop_and_expand():
+    """A dropped character and an expanded one keep the length, yet the map must not be the identity."""
+    for _ in range(2):  # the first call fills the translation table, the second reads it
+        view, index_map = normalize("​ﬁé")
+        assert view == "fie"
+        assert index_map == [1, 1, 2]
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("ＦＵＣＫ", "fuck"),             # fullwidth
     ("fυck", "fuck"),                # Greek upsilon

@@ -270,6 +270,8 @@ class ReplyStats:
     # Time the token loop spent on its own work between tokens (text pipeline, filter, batching);
     # the breaks out of the loop are not included.
     loop_seconds: float = 0.0
+    # Time spent inside the output filter, a part of loop_seconds except for the flush at the end.
+    filter_seconds: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,7 @@ class FilterStage:
     def __init__(self, compiled: Any | None) -> None:
         self._filter = None
         self._flushed = False
+        self.seconds = 0.0  # time spent inside the filter, for ReplyStats.filter_seconds
         if compiled is not None:
             from llmdesk.core.filter import StreamFilter
 
@@ -118,7 +119,9 @@ class FilterStage:
     def feed(self, text: str) -> tuple[str, tuple[Any, ...], bool]:
         if self._filter is None:
             return text, (), False
+        started = time.perf_counter()
         out = self._filter.feed(text)
+        self.seconds += time.perf_counter() - started
         return out.text, tuple(out.events), bool(out.stop)
 
     def flush(self) -> tuple[str, tuple[Any, ...], bool]:
@@ -126,7 +129,9 @@ class FilterStage:
         if self._filter is None or self._flushed:
             return "", (), False
         self._flushed = True
+        started = time.perf_counter()
         out = self._filter.flush()
+        self.seconds += time.perf_counter() - started
         return out.text, tuple(out.events), bool(out.stop)
 
 
@@ -171,6 +176,11 @@ class TextPipeline:
         self._answer_started = False
         self.filter_events: list[Any] = []
         self.stop_reason: str | None = None
+
+    @property
+    def filter_seconds(self) -> float:
+        """Time spent inside the output filter so far, both streams together."""
+        return sum(stage.seconds for stage in self._filters.values())
 
     def feed_bytes(self, data: bytes) -> list[tuple[str, str]]:
         if self.stop_reason is not None:
@@ -411,6 +421,7 @@ def run_reply(ctx: ReplyContext, request: p.GenerateRequest, prompt_tokens: list
         time_to_first_token=ttft, generated_tokens=generated, decode_seconds=decode_seconds,
         decode_tps=decode_tps, stop_reason=stop_reason, filter_events=len(pipeline.filter_events),
         n_ctx_used=llm.n_tokens, n_ctx=n_ctx, loop_seconds=loop_seconds,
+        filter_seconds=pipeline.filter_seconds,
     ), message
 
 

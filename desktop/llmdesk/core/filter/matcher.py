@@ -116,10 +116,10 @@ def _combine_checks(*checks: Callable[[str], bool] | None) -> Callable[[str], bo
     return lambda text: all(check(text) for check in present)
 
 
-# (next thread tuple id, source thread index of each next thread or None when every thread simply moves
-# on in order, accepts before the character as (thread index, branch), whether the character is a word
-# character). Thread index -1 is a thread that starts at the character.
-Transition = tuple[int, "tuple[int, ...] | None", "tuple[tuple[int, int], ...]", bool]
+# (next key, source thread index of each next thread or None when every thread simply moves on in
+# order, accepts before the character as (thread index, branch)). A key is ``2 * tuple id + 1 when the
+# last character was a word character``. Thread index -1 is a thread that starts at the character.
+Transition = tuple[int, "tuple[int, ...] | None", "tuple[tuple[int, int], ...]"]
 
 
 class Automaton:
@@ -156,7 +156,13 @@ class Automaton:
         # itself is capped.
         self._tuples: list[tuple[int, ...]] = [()]
         self._tuple_ids: dict[tuple[int, ...], int] = {(): 0}
-        self.transitions: dict[tuple[int, str, bool], Transition] = {}
+        # The cached transitions, one row per key: rows[key][character]. A row per key instead of one
+        # dictionary keyed by (tuple id, character, word flag) saves building and hashing a tuple for
+        # every character of the scan.
+        self.rows: list[dict[str, Transition]] = [{}, {}]
+        self._cached = 0
+        self._start_closures: dict[bool, tuple[list[int], list[tuple[int, int]]]] = {}
+        self._start_cache: dict[tuple[str, bool], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
         self._end_accepts: dict[int, tuple[tuple[int, int], ...]] = {}
 
     def _intern(self, states: tuple[int, ...]) -> int:
@@ -165,19 +171,18 @@ class Automaton:
             tid = len(self._tuples)
             self._tuples.append(states)
             self._tuple_ids[states] = tid
+            self.rows += ({}, {})
         return tid
 
-    def _closure(self, tid: int, edge: bool, allow_new: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """Follow zero-width states from each thread in priority order. Return the consuming states as
-        (state, thread index) and the accepts as (thread index, branch); thread index -1 is a thread
-        starting here. A state reached by an earlier thread is not revisited by a later one."""
-        kind, out, branch = self.nfa.kind, self.nfa.out, self.nfa.branch
-        seen: set[int] = set()
+    def _closure(self, roots: list[tuple[int, int]], edge: bool, seen: set[int]
+                 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Follow zero-width states from each (state, thread index) root in priority order.
+
+        Return the consuming states as (state, thread index) and the accepts as (MATCH state, thread
+        index). ``seen`` collects every state visited, and a state already in it is skipped."""
+        kind, out = self.nfa.kind, self.nfa.out
         consuming: list[tuple[int, int]] = []
         accepts: list[tuple[int, int]] = []
-        roots = [(s, i) for i, s in enumerate(self._tuples[tid])]
-        if allow_new:
-            roots.append((self.start, -1))
         for root, source in roots:
             stack = [root]
             while stack:
@@ -194,16 +199,49 @@ class Automaton:
                     if edge:
                         stack.append(out[s][0])
                 elif k == MATCH:
-                    accepts.append((source, branch[s]))
+                    accepts.append((s, source))
         return consuming, accepts
 
-    def step(self, tid: int, c: str, prev_word: bool) -> Transition:
-        """Compute and cache the transition of thread tuple ``tid`` on ``c`` (see Transition).
+    def _thread_closure(self, tid: int, edge: bool
+                        ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], set[int]]:
+        """Return the closure of the live threads in ``tid``: consuming states, accepts as
+        (thread index, branch), and every state visited."""
+        seen: set[int] = set()
+        consuming, accepts = self._closure([(s, i) for i, s in enumerate(self._tuples[tid])], edge, seen)
+        branch = self.nfa.branch
+        return consuming, [(i, branch[s]) for s, i in accepts], seen
 
-        ``prev_word`` tells whether the character before ``c`` is a word character, for word edges.
-        New threads start at every position, so the scan is unanchored."""
+    def _start_moves(self, c: str, edge: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Return what a thread starting at ``c`` does: (consuming state, next state) for each state
+        of the start's closure that accepts ``c``, and the start's accepts as (MATCH state, branch).
+
+        This is the same for every set of live threads, so it is cached per character. A state that a
+        live thread reached first is skipped by the caller: everything reachable from it was reached
+        by that thread too, so skipping it gives the same result as a search that stops there."""
+        moves = self._start_cache.get((c, edge))
+        if moves is None:
+            closure = self._start_closures.get(edge)
+            if closure is None:
+                consuming, accepts = self._closure([(self.start, -1)], edge, set())
+                branch = self.nfa.branch
+                closure = ([s for s, _ in consuming], [(s, branch[s]) for s, _ in accepts])
+                self._start_closures[edge] = closure
+            predicate, out = self.nfa.predicate, self.nfa.out
+            moves = ([(s, out[s][0]) for s in closure[0] if predicate[s](c)], closure[1])  # type: ignore[misc]
+            self._start_cache[(c, edge)] = moves
+        return moves
+
+    def step(self, key: int, c: str) -> Transition:
+        """Compute and cache the transition from ``key`` on ``c`` (see Transition).
+
+        The key's low bit is 1 when the character before ``c`` is a word character, for word
+        edges. New threads start at every position, so the scan is unanchored."""
+        tid, prev_word = key >> 1, bool(key & 1)
         word = normalize.is_word(c)
-        consuming, accepts = self._closure(tid, not (prev_word and word), True)
+        edge = not (prev_word and word)
+        consuming, accepts, reached = self._thread_closure(tid, edge)
+        start_moves, start_accepts = self._start_moves(c, edge)
+        accepts += [(-1, b) for s, b in start_accepts if s not in reached]
         predicate, out = self.nfa.predicate, self.nfa.out
         next_states: list[int] = []
         sources: list[int] = []
@@ -215,20 +253,29 @@ class Automaton:
                     seen.add(t)
                     next_states.append(t)
                     sources.append(source)
+        for s, t in start_moves:
+            if s not in reached and t not in seen:
+                seen.add(t)
+                next_states.append(t)
+                sources.append(-1)
         # None marks "every thread continues in place", which lets the scanner keep its start list.
         unchanged = len(sources) == len(self._tuples[tid]) and all(j == i for i, j in enumerate(sources))
-        result = (self._intern(tuple(next_states)), None if unchanged and sources else tuple(sources),
-                  tuple(accepts), word)
-        if len(self.transitions) >= _TRANSITION_CACHE_LIMIT:
-            self.transitions.clear()
-        self.transitions[(tid, c, prev_word)] = result
+        result = (2 * self._intern(tuple(next_states)) + word,
+                  None if unchanged and sources else tuple(sources), tuple(accepts))
+        if self._cached >= _TRANSITION_CACHE_LIMIT:
+            for row in self.rows:
+                row.clear()
+            self._start_cache.clear()
+            self._cached = 0
+        self.rows[key][c] = result
+        self._cached += 1
         return result
 
     def end_accepts(self, tid: int) -> tuple[tuple[int, int], ...]:
         """Accepts of the threads in ``tid`` when the text ends here (word edges hold at the end)."""
         result = self._end_accepts.get(tid)
         if result is None:
-            result = tuple(self._closure(tid, True, False)[1])
+            result = tuple(self._thread_closure(tid, True)[1])
             self._end_accepts[tid] = result
         return result
 
@@ -260,9 +307,8 @@ class Scanner:
         self._omap: list[int] = []  # original position of each view character in _norm
         self._olength = 0           # original characters fed so far
         self._p = 0                 # next view position to scan
-        self._tid = 0
+        self._key = 0               # 2 * live thread tuple id + 1 when the last character was a word character
         self._starts: list[int] = []
-        self._prev_word = False
         # Open clusters of overlapping matches, in view positions:
         # [start, end, {(match start, rule index): (match end, branch)}, longest max_length of the members]
         self._open: list[list] = []
@@ -279,37 +325,38 @@ class Scanner:
             self._olength += len(text)
             return self.safe_end()
         base = self._olength
-        if text.isascii():
-            view = text.lower()
+        view, index_map = normalize.normalize(text)
+        if index_map is None:
             self._omap.extend(range(base, base + len(text)))
         else:
-            view, index_map = normalize.normalize(text)
-            self._omap.extend([base + i for i in index_map])  # type: ignore[union-attr]
+            self._omap.extend([base + i for i in index_map])
         self._norm += view
         self._olength += len(text)
 
         auto = self._auto
-        transitions = auto.transitions
+        rows = auto.rows
         min_max_length = auto.min_max_length
         p = self._p
-        tid = self._tid
+        key = self._key
         starts = self._starts
-        prev_word = self._prev_word
         for c in view:
             if starts and p - starts[0] > min_max_length:
-                tid, starts = auto.drop_expired(tid, starts, p)
-            result = transitions.get((tid, c, prev_word))
+                tid, starts = auto.drop_expired(key >> 1, starts, p)
+                key = 2 * tid + (key & 1)
+            result = rows[key].get(c)
             if result is None:
-                result = auto.step(tid, c, prev_word)
-            tid, sources, accepts, prev_word = result
+                result = auto.step(key, c)
+            key, sources, accepts = result
             if accepts:
                 self._accept(accepts, starts, p)
                 if self.halted:
                     break
-            if sources is not None:
+            if sources == ():  # every thread died, the most common change
+                starts = []
+            elif sources is not None:
                 starts = [starts[j] if j >= 0 else p for j in sources]
             p += 1
-        self._p, self._tid, self._starts, self._prev_word = p, tid, starts, prev_word
+        self._p, self._key, self._starts = p, key, starts
 
         if self._open:
             self._close_clusters(final=False)
@@ -328,10 +375,10 @@ class Scanner:
             return
         if self._starts:
             # End of the text: a last look for accepts, with word edges holding after the last char.
-            accepts = self._auto.end_accepts(self._tid)
+            accepts = self._auto.end_accepts(self._key >> 1)
             if accepts:
                 self._accept(accepts, self._starts, self._p)
-        self._tid, self._starts = 0, []
+        self._key, self._starts = 0, []
         self._close_clusters(final=True)
 
     def has_matches(self) -> bool:

@@ -65,27 +65,48 @@ def fold(text: str) -> str:
     return "".join(fold_char(ch) for ch in text)
 
 
+class _FoldTable(dict):
+    """A ``str.translate`` table from code point to folded text, filled on first use of a character.
+
+    Characters whose folded form is not exactly one character are also added to ``_IRREGULAR``, which
+    ``normalize()`` checks to decide whether the view still maps one to one onto the text.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = fold_char(ch)
+        if len(folded) != 1:
+            _IRREGULAR.add(ch)
+        if len(self) < _TABLE_LIMIT:
+            self[code] = folded
+        return folded
+
+
+_TABLE_LIMIT = 200_000
+_IRREGULAR: set[str] = set()
+_TABLE = _FoldTable()
+
+
 def normalize(text: str) -> tuple[str, list[int] | None]:
     """Return the normalized view of ``text`` and, per view character, its index in ``text``.
 
-    The index list is None when the view maps one to one onto ``text`` (ASCII input), which is the
-    common case and lets callers skip building the list.
+    The index list is None when the view maps one to one onto ``text``, which is the common case (ASCII,
+    and text such as Chinese whose characters fold to one character each) and lets callers skip
+    building the list.
     """
     if text.isascii():
         return text.lower(), None
-    pieces = []
+    view = text.translate(_TABLE)  # fills _IRREGULAR for characters it meets the first time
+    if len(view) == len(text) and _IRREGULAR.isdisjoint(text):
+        return view, None
     index_map: list[int] = []
     for i, ch in enumerate(text):
-        folded = _fold_cache.get(ch)
-        if folded is None:
-            folded = fold_char(ch)
-        if len(folded) == 1:
-            pieces.append(folded)
+        count = len(_TABLE[ord(ch)])
+        if count == 1:
             index_map.append(i)
-        elif folded:
-            pieces.append(folded)
-            index_map.extend([i] * len(folded))
-    return "".join(pieces), index_map
+        elif count:
+            index_map.extend([i] * count)
+    return view, index_map
 
 
 # ---- character classes used by rules ---------------------------------------------------------------------
