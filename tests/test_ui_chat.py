@@ -80,7 +80,11 @@ def test_history_survives_restart(qtbot, tmp_path, tiny_model):
     load(qtbot, first, tiny_model)
     send(qtbot, first, "Remember me")
     saved = [m.content for m in first.store.messages(first.conversation_id)]
+    engine_pid = first.bridge.client.pid
     first.shutdown()
+    # The page waits for the engine to exit, so nothing joins it later at interpreter exit.
+    with pytest.raises(ChildProcessError):
+        os.waitpid(engine_pid, os.WNOHANG)  # already reaped by the client
 
     second = ChatPage(settings, store=ChatStore(tmp_path / "chats.sqlite3"))
     qtbot.addWidget(second)

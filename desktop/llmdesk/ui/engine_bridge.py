@@ -16,6 +16,11 @@ from llmdesk.engine import protocol
 log = logging.getLogger(__name__)
 
 
+# The client terminates a child that ignores its shutdown command after EXIT_GRACE_SECONDS (5 s)
+# and kills it 2 s later, so this wait ends by then.
+EXIT_WAIT_SECONDS = 8.0
+
+
 class EngineBridge(QObject):
     """Owns one EngineClient; typed signals per event kind, all emitted on the GUI thread."""
 
@@ -76,8 +81,13 @@ class EngineBridge(QObject):
                 log.debug("Ignoring engine event %r", event)
 
     def shutdown(self) -> None:
-        """Stop the engine child (it frees all model memory). Safe to call more than once."""
+        """Stop the engine child (it frees all model memory) and wait until it has exited.
+
+        Waiting matters at application exit: otherwise Python's exit handler joins the child while the
+        X
+        more than once.
+        """
         try:
-            self.client.shutdown()
+            self.client.shutdown(wait=EXIT_WAIT_SECONDS)
         except Exception:  # noqa: BLE001 - shutting down must never raise into closeEvent
             log.exception("Stopping the engine failed")
