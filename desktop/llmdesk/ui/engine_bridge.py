@@ -84,8 +84,8 @@ class EngineBridge(QObject):
         """Stop the engine child (it frees all model memory) and wait until it has exited.
 
         Waiting matters at application exit: otherwise Python's exit handler joins the child while the
-        X
-        more than once.
+        client's reader thread does too, and the thread that loses the race gets no exit code and logs
+        a false "did not exit" warning. Safe to call more than once.
         """
         try:
             self.client.shutdown(wait=EXIT_WAIT_SECONDS)
