@@ -296,19 +296,60 @@ def _request(max_tokens=200, **kwargs):
                              sampling=p.Sampling(temperature=0, max_tokens=max_tokens, seed=3), **kwargs)
 
 
+class _CancelAfterTokens:
+    """A cancel counter that reads as cancelled once the context contains ``after`` tokens past the prompt."""
+
+    def __init__(self, llm, prompt_length: int, after: int, serial: int) -> None:
+        self.llm = llm
+        self.limit = prompt_length + after
+        self.serial = serial
+
+    @property
+    def value(self) -> int:
+        return self.serial if self.llm.n_tokens >= self.limit else 0
+
+
 def test_cancel_stops_within_one_token(chatml_model):
     prompt = chatml_model.builder.build(build_messages("", [{"role": "user", "content": "hello"}]))
     for after in (1, 5, 20):
-        cancel = _CancelAfterReads(after, serial=1)
+        cancel = _CancelAfterTokens(chatml_model.llm, len(prompt.tokens), after, serial=1)
         batches = []
         stats, _ = run_reply(chatml_model.reply_context, _request(), prompt.tokens, False, (), 1, cancel,
                              batches.append, 0.0)
         assert stats.stop_reason == p.STOP_CANCELLED
-        # One read before the first token, then one after each token: read after + 1 ends the loop
-        # right after token number ``after``.
-        assert stats.generated_tokens == after
+        # A generated token enters the context when the next one is computed, so the context contains
+        # ``after`` reply tokens while the loop handles token ``after + 1``, and the loop stops there.
+        assert stats.generated_tokens == after + 1
         chunks = [e for batch in batches for e in batch if isinstance(e, p.TextChunk)]
         assert sum(c.n_tokens for c in chunks) == stats.generated_tokens
+
+
+def test_cancel_interrupts_prompt_processing(chatml_model):
+    """A cancel that arrives while llama.cpp evaluates the prompt aborts that evaluation, and the next
+    reply on the same context is the same as one that was never interrupted."""
+    prompt = chatml_model.builder.build(build_messages("", [{"role": "user", "content": "hello"}]))
+    baseline_batches = []
+    run_reply(chatml_model.reply_context, _request(max_tokens=20), prompt.tokens, False, (), 1,
+              _CancelAfterReads(10_000, 1), baseline_batches.append, 0.0)
+    chatml_model.llm.reset()  # start from an empty context, as the interrupted reply below does
+
+    # Read 1 is the check before generation starts; read 2 comes from llama.cpp's abort callback.
+    cancel = _CancelAfterReads(1, serial=1)
+    stats, message = run_reply(chatml_model.reply_context, _request(max_tokens=20), prompt.tokens, False, (),
+                               1, cancel, [].append, 0.0)
+    assert stats.stop_reason == p.STOP_CANCELLED
+    assert stats.generated_tokens == 0
+    assert message == ""
+
+    batches = []
+    stats, _ = run_reply(chatml_model.reply_context, _request(max_tokens=20), prompt.tokens, False, (), 1,
+                         _CancelAfterReads(10_000, 1), batches.append, 0.0)
+    assert stats.stop_reason == p.STOP_LENGTH
+    assert _texts(batches) == _texts(baseline_batches)
+
+
+def _texts(batches) -> str:
+    return "".join(e.text for batch in batches for e in batch if isinstance(e, p.TextChunk))
 
 
 def test_max_tokens_counts_generated_tokens(chatml_model):

@@ -290,6 +290,45 @@ class ReplyContext:
     rss: Callable[[], int]
 
 
+class PromptAbort:
+    """Let a cancel interrupt prompt processing, which runs as one llama_decode() call per batch.
+
+    While installed, llama.cpp calls a callback before each node of the compute graph (on the CPU
+    backend) and aborts the decode when it returns true, which llama-cpp-python raises as a
+    RuntimeError. The callback runs Python, so it is removed at the first generated token: on every
+    node of every token it would slow decoding down.
+    """
+
+    def __init__(self, llm: Any, cancel: Any, serial: int) -> None:
+        import llama_cpp
+
+        self._llm = llm
+        self._cancel = cancel
+        self._serial = serial
+        self._callback = llama_cpp.ggml_abort_callback(self._should_abort)  # kept alive while installed
+        self._installed = False
+        self.aborted = False
+
+    def _should_abort(self, _data: Any) -> bool:
+        if self._cancel.value >= self._serial:
+            self.aborted = True
+        return self.aborted
+
+    def install(self) -> None:
+        import llama_cpp
+
+        llama_cpp.llama_set_abort_callback(self._llm.ctx, self._callback, None)
+        self._installed = True
+
+    def remove(self) -> None:
+        if not self._installed:
+            return
+        import llama_cpp
+
+        llama_cpp.llama_set_abort_callback(self._llm.ctx, llama_cpp.ggml_abort_callback(), None)
+        self._installed = False
+
+
 def _perf_prompt(llm: Any) -> tuple[int, float]:
     """Prompt tokens evaluated and milliseconds, from llama.cpp's context counters."""
     import llama_cpp
@@ -338,15 +377,18 @@ def run_reply(ctx: ReplyContext, request: p.GenerateRequest, prompt_tokens: list
     generator = llm.generate(prompt_tokens, top_k=sampling.top_k, top_p=sampling.top_p,
                              min_p=sampling.min_p, temp=sampling.temperature,
                              repeat_penalty=sampling.repeat_penalty, reset=True)
+    prompt_abort = PromptAbort(llm, cancel, serial)
     try:
         if cancel.value >= serial:
             stop_reason = p.STOP_CANCELLED
         else:
+            prompt_abort.install()
             for token in generator:
                 now = time.perf_counter()
                 generated += 1
                 batcher.pending_tokens += 1
                 if first_token_at is None:
+                    prompt_abort.remove()
                     first_token_at = now
                     prompt_evaluated, prompt_ms = _perf_prompt(llm)
                 last_token_at = now
@@ -388,10 +430,15 @@ def run_reply(ctx: ReplyContext, request: p.GenerateRequest, prompt_tokens: list
                     next_flush = now + FLUSH_SECONDS
                 loop_seconds += time.perf_counter() - now
     except Exception as exc:  # noqa: BLE001 - llama.cpp decode errors end the reply, not the worker
-        log.exception("Generation of request %s failed", request.request_id)
-        stop_reason = p.STOP_ERROR
-        message = f"Generation failed: {exc}"
+        if prompt_abort.aborted:
+            log.info("Request %s was cancelled during prompt processing", request.request_id)
+            stop_reason = p.STOP_CANCELLED
+        else:
+            log.exception("Generation of request %s failed", request.request_id)
+            stop_reason = p.STOP_ERROR
+            message = f"Generation failed: {exc}"
     finally:
+        prompt_abort.remove()
         generator.close()
 
     if pending and pipeline.stop_reason is None:
