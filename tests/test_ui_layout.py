@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QTreeWidgetItemIterator
 
 from llmdesk.app import install_translators
 from llmdesk.core.settings import Settings
+from llmdesk.ui.catalog_view import COL_BUILD, COL_MEMORY, COL_QUANT, COL_SPEED, COL_VERDICT
 from llmdesk.ui.detail_pane import QCOL_DOWNLOAD
 from llmdesk.ui.main_window import PAGE_CHAT, PAGE_MACHINE, PAGE_MODELS, PAGE_SETTINGS, MainWindow
 from llmdesk.ui.theme import apply_theme, build_palette, style_sheet
@@ -76,6 +77,17 @@ def test_download_button_visible_at_default_size(qtbot, window):
     visible = table.viewport().rect()
     cell = table.visualRect(table.model().index(0, QCOL_DOWNLOAD))
     assert visible.contains(cell), f"Download cell {cell} outside the visible {visible}"
+
+
+def test_catalog_key_columns_visible_at_default_size(qtbot, window):
+    """At 1280x800 the catalog shows each model's verdict, quantization, memory and speed without scrolling."""
+    window.resize(1280, 800)
+    show_models(qtbot, window)
+    table = window.models_page.catalog_view.table
+    visible = table.viewport().rect()
+    for column in (COL_BUILD, COL_VERDICT, COL_QUANT, COL_MEMORY, COL_SPEED):
+        cell = table.visualRect(table.model().index(0, column))
+        assert visible.contains(cell), f"column {column}: cell {cell} outside the visible {visible}"
 
 
 def test_machine_page_wraps_long_values(window):

@@ -115,16 +115,16 @@
         <translation>量化</translation>
     </message>
     <message>
-        <source>Memory needed</source>
-        <translation>所需内存</translation>
-    </message>
-    <message>
         <source>Est. speed</source>
         <translation>预计速度</translation>
     </message>
     <message>
         <source>File size</source>
         <translation>文件大小</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>所需内存</translation>
     </message>
     <message>
         <source>Parameters</source>

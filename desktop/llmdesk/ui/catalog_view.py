@@ -36,6 +36,9 @@ PREFERENCE_CHOICES = ("speed", "balanced", "quality")
 (COL_BUILD, COL_VERDICT, COL_QUANT, COL_MEMORY, COL_SPEED, COL_SIZE, COL_PARAMS, COL_FAMILY,
  COL_MMLU, COL_GSM8K, COL_HUMANEVAL, COL_LICENSE) = range(12)
 _BENCH_COLUMNS = {COL_MMLU: "MMLU", COL_GSM8K: "GSM8K", COL_HUMANEVAL: "HumanEval"}
+# Widest the model and verdict columns start at, in average character widths: enough for names such
+# as "DeepSeek R1 Distill Qwen 1.5B" and for the verdict "Split between GPU and CPU" with its icon.
+_LONG_COLUMN_CHARS = {COL_BUILD: 36, COL_VERDICT: 35}
 
 
 def verdict_text(placement_value: str | None) -> str:
@@ -65,7 +68,7 @@ class CatalogTableModel(QAbstractTableModel):
     def headers(self) -> list[str]:
         names = {
             COL_BUILD: self.tr("Model"), COL_VERDICT: self.tr("Verdict"), COL_QUANT: self.tr("Quant"),
-            COL_MEMORY: self.tr("Memory needed"), COL_SPEED: self.tr("Est. speed"), COL_SIZE: self.tr("File size"),
+            COL_MEMORY: self.tr("Memory"), COL_SPEED: self.tr("Est. speed"), COL_SIZE: self.tr("File size"),
             COL_PARAMS: self.tr("Parameters"), COL_FAMILY: self.tr("Family"), COL_MMLU: "MMLU",
             COL_GSM8K: "GSM8K", COL_HUMANEVAL: "HumanEval", COL_LICENSE: self.tr("Licence"),
         }
@@ -126,7 +129,11 @@ class CatalogTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self._sort_key(build, column, fit, best)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(build, column, fit, best)
+            tip = self._tooltip(build, column, fit, best)
+            if column in (COL_BUILD, COL_VERDICT):  # these cells may be elided (CatalogView._size_columns)
+                shown = self._display(build, column, fit, best)
+                return f"{shown}\n\n{tip}" if tip else shown
+            return tip
         if column == COL_VERDICT and role == Qt.ItemDataRole.DecorationRole:
             return verdict_icon(verdict_key(fit.placement_value if fit else None))
         if column == COL_VERDICT and role == Qt.ItemDataRole.ForegroundRole:
@@ -372,12 +379,22 @@ class CatalogView(QWidget):
         self.family.setCurrentIndex(max(0, self.family.findData(current)))
         self.family.blockSignals(False)
         self._update_count()
-        self.table.resizeColumnsToContents()
+        self._size_columns()
 
     def set_fits(self, fits: dict[str, BuildFit]) -> None:
         self.model.set_fits(fits)
         self._update_count()
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Size the columns to their contents, but cap the two long text columns so the quantization,
+        memory and speed columns stay in view on a 1280-pixel-wide screen. A capped cell is elided, and
+        its tooltip starts with the whole text."""
         self.table.resizeColumnsToContents()
+        char_width = self.table.fontMetrics().averageCharWidth()
+        for column, chars in _LONG_COLUMN_CHARS.items():
+            if self.table.columnWidth(column) > chars * char_width:
+                self.table.setColumnWidth(column, chars * char_width)
 
     def selected_build_id(self) -> str:
         index = self.table.currentIndex()
