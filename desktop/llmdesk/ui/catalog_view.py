@@ -131,8 +131,8 @@ class CatalogTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = self._tooltip(build, column, fit, best)
             if column in (COL_BUILD, COL_VERDICT):  # these cells may be elided (CatalogView._size_columns)
-                shown = self._display(build, column, fit, best)
-                return f"{shown}\n\n{tip}" if tip else shown
+                cell_text = self._display(build, column, fit, best)
+                return f"{cell_text}\n\n{tip}" if tip else cell_text
             return tip
         if column == COL_VERDICT and role == Qt.ItemDataRole.DecorationRole:
             return verdict_icon(verdict_key(fit.placement_value if fit else None))
