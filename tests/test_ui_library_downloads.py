@@ -157,6 +157,30 @@ def test_hf_check_reports_missing_file(qtbot, caplog):
     assert record.exc_info is None
 
 
+def test_hf_check_clears_previous_report(qtbot, tiny_model, caplog):
+    settings = Settings()
+    dialog = HfCheckDialog(settings, gaming_pc(), PARAMS)
+    qtbot.addWidget(dialog)
+    with hfs.FaultServer() as server:
+        settings.set("download_endpoint", "custom")
+        settings.set("custom_endpoint", server.base_url)
+        server.add_file("/org/repo/resolve/main/tiny-Q8_0.gguf", tiny_model)
+        dialog.repo.setText("org/repo")
+        dialog.filename.setText("tiny-Q8_0.gguf")
+        with qtbot.waitSignal(dialog._runner.succeeded, timeout=10_000):
+            dialog.start_check()
+        assert "llama" in dialog.report.toPlainText()
+
+        dialog.filename.setText("nope.gguf")
+        with qtbot.waitSignal(dialog._runner.failed, timeout=10_000):
+            with caplog.at_level(logging.WARNING):
+                dialog.start_check()
+    assert "404" in dialog._error.text()
+    assert dialog.report.toPlainText() == ""
+    assert dialog.result is None
+    assert not dialog._download.isEnabled()
+
+
 def test_hf_check_needs_file_name(qtbot):
     dialog = HfCheckDialog(Settings(), gaming_pc(), PARAMS)
     qtbot.addWidget(dialog)

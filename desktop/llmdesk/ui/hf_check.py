@@ -96,7 +96,11 @@ class HfCheckDialog(QDialog):
     @Slot()
     def start_check(self) -> None:
         source, filename = self.repo.text().strip(), self.filename.text().strip()
+        # The previous file's report and Download button must not stay next to this check's outcome.
         show_error(self._error, "")
+        self.report.clear()
+        self.result = None
+        self._download.setEnabled(False)
         if self.profile is None:
             show_error(self._error, self.tr("The hardware is still being detected; try again in a moment."))
             return
@@ -106,7 +110,6 @@ class HfCheckDialog(QDialog):
         settings, profile, params = self.settings, self.profile, self.params
         self._status.setText(self.tr("Reading the header…"))
         self._check.setEnabled(False)
-        self._download.setEnabled(False)
         self._runner.start(lambda state: check_remote_file(settings, profile, params, source, filename))
 
     @Slot(object)
