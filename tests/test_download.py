@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import random
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -492,6 +494,92 @@ def test_endpoint_switch_resumes_with_hash(tmp_path, server, other_server, model
     request = other_server.requests_for(PATH, "GET")[0]
     assert request.headers["Range"] == f"bytes={mid}-"
     assert "If-Range" not in request.headers
+
+
+def _paused_halfway(tmp_path, server, **enqueue) -> Path:
+    """Download PATH from ``server`` until half of it is in the .part, then stop; return the final path."""
+    first = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0,
+                                                                   chunk_size=16 << 10))
+    task = first.enqueue(repo=REPO, filename=FILE, **enqueue)
+    assert wait_for_bytes(first, task.id, server.files[PATH].size // 2).wait(10)
+    first.shutdown(pause=True, timeout=10)
+    return task.final_path
+
+
+def test_endpoint_switch_to_other_file_starts_over(tmp_path, server, other_server, model):
+    """The new source serves another file under the same name: its bytes are not spliced onto the .part."""
+    other = gguf_factory.write_tiny_llama(tmp_path / "other.gguf", seed=9).read_bytes()
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(len(model) // 2, seconds=30))
+    other_server.add_file(PATH, other)
+    _paused_halfway(tmp_path, server)
+
+    second = make_manager(tmp_path, other_server)
+    restored = second.restore(resume=True)
+    assert second.wait(timeout=30)
+    assert_exact(restored[0], other)
+    assert "Range" not in other_server.requests_for(PATH, "GET")[0].headers
+
+
+def test_endpoint_switch_to_wrong_file_keeps_part(tmp_path, server, other_server, model):
+    """With the hash given up front, a new source with another file is an error and the .part stays."""
+    other = gguf_factory.write_tiny_llama(tmp_path / "other.gguf", seed=9).read_bytes()
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(len(model) // 2, seconds=30))
+    other_server.add_file(PATH, other)
+    final = _paused_halfway(tmp_path, server, sha256=sha(model))
+    kept = part_path(final).read_bytes()
+
+    second = make_manager(tmp_path, other_server)
+    (task,) = second.restore(resume=True)
+    assert second.wait(timeout=30)
+    assert_failed(task, "different file", sha(other), "switch back")
+    assert part_path(final).read_bytes() == kept
+    assert other_server.requests_for(PATH, "GET") == []
+
+
+def test_second_process_does_not_touch_running_download(tmp_path, server, model):
+    """A download that another process holds is refused at once, and its files are left alone."""
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.stall(len(model) // 2, seconds=30))
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from llmdesk.core.download import DownloadManager, TransferOptions\n"
+        f"manager = DownloadManager(None, models_dir=Path({str(tmp_path / 'models')!r}), endpoint={server.base_url!r},\n"
+        "                           options=TransferOptions(stall_timeout=60, chunk_size=16 << 10))\n"
+        f"task = manager.enqueue(repo={REPO!r}, filename={FILE!r})\n"
+        "while task.snapshot().done_bytes < 1000:\n"
+        "    time.sleep(0.05)\n"
+        "print('running', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    other = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, env={**os.environ, "LLMDESK_HOME": str(tmp_path / "home-other")})
+    try:
+        assert other.stdout.readline().strip() == "running"
+        final = tmp_path / "models" / REPO / FILE
+        record_before = record_path(final).read_bytes()
+        task = run(make_manager(tmp_path, server))
+        assert_failed(task, "another LLM Desk window or command")
+        assert record_path(final).read_bytes() == record_before
+        assert part_path(final).exists()
+        assert len(gets(server)) == 1  # only the other process's request
+    finally:
+        other.stdin.close()
+        other.kill()
+        other.wait(10)
+
+
+def test_unwritable_folder_named_in_error(tmp_path, server, model):
+    server.add_file(PATH, model)
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    with pytest.raises(DownloadError) as caught:
+        make_manager(tmp_path, server).enqueue(repo=REPO, filename=FILE, dest_dir=blocker)
+    assert "Cannot save the download in" in str(caught.value)
+    assert str(blocker) in str(caught.value)
+    assert blocker.read_text() == "not a folder"
 
 
 # --- HTTP errors ----------------------------------------------------------------------------------

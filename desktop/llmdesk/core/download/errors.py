@@ -99,6 +99,15 @@ INVALID_ENDPOINT_OVERRIDE = QT_TRANSLATE_NOOP(
 INVALID_SHA256 = QT_TRANSLATE_NOOP(
     CONTEXT, "Invalid SHA-256 {value}: it must be 64 hexadecimal digits, optionally prefixed with "
              "\"sha256:\". Copy it from the file's page on Hugging Face, or leave it out.")
+SOURCE_HAS_OTHER_FILE = QT_TRANSLATE_NOOP(
+    CONTEXT, "The download source now in use has a different file at {url} (SHA-256 {actual}, {size} bytes) "
+             "than the one expected (SHA-256 {expected}, {expected_size} bytes). The partial download is "
+             "kept: switch back to the previous download source to resume it, or cancel it.")
+ALREADY_RUNNING = QT_TRANSLATE_NOOP(
+    CONTEXT, "{path} is being downloaded by another LLM Desk window or command right now. Wait until that "
+             "download ends, or stop it there, then try again.")
+FOLDER_UNUSABLE = QT_TRANSLATE_NOOP(
+    CONTEXT, "Cannot save the download in {folder}: {reason}. Choose a folder you can write to.")
 CATALOG_MISMATCH = QT_TRANSLATE_NOOP(
     CONTEXT, "The file from {url} is not the {quant} build of {build} that the catalog describes: {details}. "
              "It was deleted; check the repository and file name of the catalog entry.")

@@ -15,6 +15,7 @@ from pathlib import Path
 from llmdesk.core import paths
 from llmdesk.core.download import endpoint as ep
 from llmdesk.core.download import errors
+from llmdesk.core.download.filelock import held_elsewhere
 from llmdesk.core.download.record import (
     RECORD_SUFFIX, PartRecord, final_from_record, part_path, remove_created_folders, remove_partial,
 )
@@ -211,13 +212,32 @@ class DownloadManager:
                 else:
                     return task
 
-        if self._models_dir.resolve() in final.parents:
-            self._models_dir.mkdir(parents=True, exist_ok=True)  # the app's folder stays when emptied
-        created = _first_missing_folder(final.parent)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        record.created_dir = str(created) if created is not None else None
+        if held_elsewhere(final):
+            # Another process is writing this .part and its record: leave every file alone.
+            log.warning("Not starting %s: another process is downloading it", final)
+            return self._add_failed(final, record, errors.message(errors.ALREADY_RUNNING, path=str(final)))
+        try:
+            if self._models_dir.resolve() in final.parents:
+                self._models_dir.mkdir(parents=True, exist_ok=True)  # the app's folder stays when emptied
+            created = _first_missing_folder(final.parent)
+            record.created_dir = str(created) if created is not None else None
+            final.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _folder_error(final, record, exc) from exc
         if final.exists():
             return self._already_present(final, record)
+        return self._add_new(final, record, start)
+
+    def _add_failed(self, final: Path, record: PartRecord, reason: UserMessage) -> DownloadTask:
+        """Add a task that failed before it started, without touching any file."""
+        task = self._new_task(final, record)
+        task._set_state(DownloadState.FAILED, reason)
+        task._finished.set()
+        with self._lock:
+            self._tasks[task.id] = task
+        return task
+
+    def _add_new(self, final: Path, record: PartRecord, start: bool) -> DownloadTask:
 
         existing = PartRecord.load(final)
         if existing is not None and existing.same_file_as(record):
@@ -234,7 +254,10 @@ class DownloadManager:
         elif existing is not None or part_path(final).exists():
             log.info("Discarding a partial download of a different file at %s", final)
             remove_partial(final)
-        record.save(final)
+        try:
+            record.save(final)
+        except OSError as exc:
+            raise _folder_error(final, record, exc) from exc
         self._index_add(final)
         task = self._new_task(final, record)
         with self._lock:
@@ -517,6 +540,15 @@ def _length(path: Path) -> int:
     except FileNotFoundError:
         return 0
 
+
+
+def _folder_error(final: Path, record: PartRecord, exc: OSError) -> errors.DownloadError:
+    """Remove the folders a failed start created and return the error that names the folder."""
+    log.warning("Cannot start the download of %s: %s", final, exc)
+    remove_created_folders(final, record.created_dir)
+    folder = final.parent if final.parent.is_dir() else Path(record.created_dir or final.parent)
+    return errors.DownloadError(errors.message(errors.FOLDER_UNUSABLE, folder=str(folder),
+                                               reason=exc.strerror or str(exc)))
 
 
 def _first_missing_folder(folder: Path) -> Path | None:

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from llmdesk.core.download import errors
 from llmdesk.core.download.endpoint import Credentials
+from llmdesk.core.download.filelock import DownloadLock
 from llmdesk.core.download.http import (
     Response, content_length, http_error, open_url, parse_content_range, sha256_from_etag, strong_etag,
 )
@@ -288,6 +289,7 @@ class DownloadTask:
         self._finished = threading.Event()
         self._hasher = None
         self._hashed = 0
+        self._lock_file = DownloadLock(final_path)
         self._header_check_at: int | None = None  # .part length for the next early header check
         self.sha256: str | None = None  # of the finished file
 
@@ -345,6 +347,8 @@ class DownloadTask:
     def _run(self) -> None:
         """Worker thread body: download, verify, rename; every exit sets a state and the finished event."""
         try:
+            if not self._take_lock():
+                return
             self._set_state(DownloadState.DOWNLOADING)
             self._download()
             self._set_state(DownloadState.DONE)
@@ -352,6 +356,7 @@ class DownloadTask:
         except _Stopped:
             if self._stop_reason == "cancel":
                 remove_partial(self.final_path)
+                self._lock_file.release()  # before the folders, which must be empty to go
                 remove_created_folders(self.final_path, self.record.created_dir)
                 with self._lock:
                     self._done = 0
@@ -371,8 +376,25 @@ class DownloadTask:
             self._fail(errors.message(
                 errors.UNEXPECTED, name=self.final_path.name, reason=str(exc) or type(exc).__name__))
         finally:
+            self._lock_file.release()
             self._response = None
             self._finished.set()
+
+    def _take_lock(self) -> bool:
+        """Take the cross-process lock of this download. Without it, set FAILED without touching any
+        file, because another process is writing them."""
+        try:
+            self.final_path.parent.mkdir(parents=True, exist_ok=True)  # gone after a failure without data
+            if self._lock_file.try_acquire():
+                return True
+            log.warning("Download %s: %s is locked by another process", self.id, self._lock_file.path)
+            reason = errors.message(errors.ALREADY_RUNNING, path=str(self.final_path))
+        except OSError as exc:
+            log.warning("Download %s: cannot create %s: %s", self.id, self._lock_file.path, exc)
+            reason = errors.message(errors.FOLDER_UNUSABLE, folder=str(self.final_path.parent),
+                                    reason=exc.strerror or str(exc))
+        self._set_state(DownloadState.FAILED, reason)
+        return False
 
     def _fail(self, reason: UserMessage) -> None:
         """Set FAILED with ``reason``; keep the record only when a .part with data remains to resume."""
@@ -380,6 +402,7 @@ class DownloadTask:
             reason = errors.for_plain_url(reason)
         if self._part_length() == 0:
             remove_partial(self.final_path)
+            self._lock_file.release()  # before the folders, which must be empty to go
             remove_created_folders(self.final_path, self.record.created_dir)
         else:
             self.record.failure = {"template": reason.template,
@@ -414,10 +437,13 @@ class DownloadTask:
             # The endpoint changed (mirror switch). The old ETag means nothing to the new server;
             # without a hash to check the result against, the .part cannot be trusted either.
             log.info("Download %s now comes from %s", self.id, urlsplit(url).netloc)
-            self.record.etag = None
-            self.record.url = url
             if not self.record.sha256:
                 self._truncate_part()
+            elif self._part_length() > 0 and not self.record.pieces:
+                # Before the record takes the new URL, so a failed check is made again next time.
+                self._with_retries(url, lambda: self._check_new_source(url))
+            self.record.etag = None
+            self.record.url = url
             self.record.save(self.final_path)
         if self.record.build_id is not None and (self.record.n_params or self.record.quant):
             self._header_check_at = EARLY_HEADER_CHECK_BYTES
@@ -510,6 +536,46 @@ class DownloadTask:
             self._learn(response, content_length(response))
         finally:
             response.close()
+        return True
+
+    def _check_new_source(self, url: str) -> bool:
+        """Before resuming from another source, check with a HEAD request that it has the same file.
+
+        A different size or SHA-256 there means the .part cannot be continued from it. When the
+        expected hash or size came from the catalog or the user, the new source has the wrong file:
+        fail and keep the .part, which switching back can still resume. When they came from the old
+        server, start over with the new source's file.
+        """
+        try:
+            response = open_url(url, method="HEAD", credentials=self._credentials,
+                                timeout=self._options.stall_timeout)
+        except urllib.error.HTTPError as exc:
+            if exc.code in (405, 501):  # no HEAD: the final hash check still guards the result
+                exc.close()
+                return True
+            raise
+        try:
+            size = content_length(response)
+            linked_size = response.header("X-Linked-Size")
+            if size is None and linked_size and linked_size.isdigit():
+                size = int(linked_size)
+            digest = sha256_from_etag(response.header("X-Linked-Etag")) or \
+                sha256_from_etag(response.headers.get("ETag"))
+        finally:
+            response.close()
+        record = self.record
+        other_hash = digest is not None and digest != record.sha256
+        other_size = size is not None and record.expected_size is not None and size != record.expected_size
+        if not (other_hash or other_size):
+            return True
+        if record.sha256_is_known or record.size_is_known:
+            raise errors.DownloadError(errors.message(
+                errors.SOURCE_HAS_OTHER_FILE, url=url, actual=digest or "?", expected=record.sha256,
+                size=size if size is not None else "?", expected_size=record.expected_size or "?"))
+        log.info("Download %s: the new source has a different file (size %s, SHA-256 %s); starting over",
+                 self.id, size, digest)
+        self._truncate_part()
+        record.sha256, record.expected_size = digest, size
         return True
 
     def _download_pieces(self) -> None:
