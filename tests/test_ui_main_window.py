@@ -234,3 +234,24 @@ def test_close_kills_running_llama_probe(qtbot):
     (child,) = children
     assert child.poll() is not None, "closing the window left the probe child running"
     assert window._llama_probe.wait_for_done(0)
+
+
+def test_download_source_change_applies_without_restart(qtbot):
+    """A download source saved in Settings is used by the next download, not only after a restart."""
+    window = make_window(qtbot, services_for(gaming_pc()))
+    with qtbot.waitSignal(window.catalog_ready, timeout=10_000):
+        window.show()
+    with qtbot.waitSignal(window.page(PAGE_MODELS).fits_updated, timeout=20_000):
+        window.show_page(PAGE_MODELS)
+    window.models_page.start_background_work()
+    manager = window.models_page._download_manager
+    assert manager.endpoint() == "https://huggingface.co"
+
+    settings_page = window.page(PAGE_SETTINGS)
+    window.settings.set("download_endpoint", "custom")
+    window.settings.set("custom_endpoint", "http://127.0.0.1:8080/mirror/")
+    settings_page.setting_changed.emit("custom_endpoint")
+    assert manager.endpoint() == "http://127.0.0.1:8080/mirror"
+    window.settings.set("download_endpoint", "hf-mirror")
+    settings_page.setting_changed.emit("download_endpoint")
+    assert manager.endpoint() == "https://hf-mirror.com"

@@ -26,6 +26,11 @@ from llmdesk.ui.widgets import error_label, heading, hint, show_error
 log = logging.getLogger(__name__)
 
 
+# Settings the download manager reads; a change applies to the downloads started after it.
+DOWNLOAD_SETTINGS = frozenset({"download_endpoint", "custom_endpoint", "hf_token", "hf_token_endpoint",
+                               "max_concurrent_downloads"})
+
+
 class ModelsPage(QWidget):
     """Catalog with fit verdicts, downloads and library. ``fits_updated(dict)`` fires with new advice."""
 
@@ -111,6 +116,8 @@ class ModelsPage(QWidget):
         """React to a saved setting (called by the main window)."""
         if key == "model_folders" and self.library is not None:
             self.library.rescan()
+        if key in DOWNLOAD_SETTINGS and self._download_manager is not None:
+            self._download_manager.apply_settings()  # new downloads use the new source at once
 
     # -- fit advice -------------------------------------------------------------------------------
 
