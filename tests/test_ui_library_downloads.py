@@ -17,7 +17,7 @@ from llmdesk.core.settings import Settings
 from llmdesk.ui.downloads_panel import DownloadsPanel
 from llmdesk.ui.fit_compute import FitParams
 from llmdesk.ui.hf_check import HfCheckDialog
-from llmdesk.ui.library_panel import IMPORT_COPY, IMPORT_REFERENCE, LibraryPanel
+from llmdesk.ui.library_panel import IMPORT_COPY, IMPORT_REFERENCE, LCOL_VERDICT, LCOL_WHERE, LibraryPanel
 from ui_support import OFFSCREEN_NOISE, gaming_pc
 from ui_support import no_threads_left, QT_LOG_MARKS  # noqa: F401 - fixtures and marks used by pytest
 
@@ -64,7 +64,7 @@ def test_library_lists_downloaded_model(qtbot, panel):
     write_model(paths.models_dir() / "org" / "repo" / "tiny.gguf")
     rescan(qtbot, panel)
     assert names(panel) == ["tiny.gguf"]
-    verdict = panel.table.item(0, 3).text()
+    verdict = panel.table.item(0, LCOL_VERDICT).text()
     assert verdict == "Runs on the GPU"
     assert "1 model on disk" == panel._status.text()
 
@@ -73,7 +73,7 @@ def test_import_by_reference_keeps_file_in_place(qtbot, panel, tiny_model):
     with qtbot.waitSignal(panel.models_changed, timeout=10_000):
         panel.import_files([tiny_model], IMPORT_REFERENCE)
     assert names(panel) == ["tiny-Q8_0.gguf"]
-    assert panel.table.item(0, 4).text() == "referenced in place"
+    assert panel.table.item(0, LCOL_WHERE).text() == "referenced in place"
     assert not (paths.models_dir() / "imported" / tiny_model.name).exists()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gguf_factory
 import http_fault_server as hfs
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from llmdesk.app import install_translators
@@ -13,7 +14,11 @@ from llmdesk.core import paths
 from llmdesk.core.download import DownloadManager, DownloadProgress, DownloadState, TransferOptions
 from llmdesk.core.download.record import part_path
 from llmdesk.core.settings import Settings
+from llmdesk.ui.detail_pane import QCOL_DOWNLOAD, QCOL_MEMORY, QCOL_NAME, QCOL_VERDICT
 from llmdesk.ui.downloads_panel import DownloadsPanel, transfer_size, transfer_speed
+from llmdesk.ui.library_panel import LCOL_NAME, LCOL_VERDICT
+from llmdesk.ui.main_window import PAGE_MODELS, MainWindow
+from ui_support import gaming_pc, services_for
 from ui_support import QT_LOG_MARKS, no_threads_left  # noqa: F401 - fixtures and marks used by pytest
 
 pytestmark = QT_LOG_MARKS
@@ -199,3 +204,47 @@ def test_clear_finished_keeps_active_rows_and_files(qtbot, manager, panel, tiny_
     assert [task.id for task in manager.tasks()] == [paused.id]
     assert finished.args[0].read_bytes() == tiny_model.read_bytes()
     assert not panel._clear.isEnabled()
+
+
+# -- Models page tables at the default window size ----------------------------------------------------
+
+@pytest.fixture
+def window(qtbot):
+    gguf_factory.write_tiny_llama(paths.models_dir() / "Llama-3.2-1B-Instruct-Q4_K_M-imported-copy.gguf")
+    window = MainWindow(Settings(), services_for(gaming_pc()))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    with qtbot.waitSignal(window.llama_probed, timeout=20_000):
+        window.show()
+    with qtbot.waitSignal(window.models_page.fits_updated, timeout=20_000):
+        window.show_page(PAGE_MODELS)
+    yield window
+    window.shutdown()
+
+
+def assert_columns_in_view(table, columns) -> None:
+    visible = table.viewport().rect()
+    header = table.horizontalHeader()
+    for column in columns:
+        cell = table.visualRect(table.model().index(0, column))
+        assert visible.contains(cell), f"column {column}: cell {cell} outside the visible {visible}"
+        title = table.model().headerData(column, Qt.Orientation.Horizontal)
+        needed = header.fontMetrics().horizontalAdvance(title or "")
+        assert header.sectionSize(column) >= needed, f"column {column}: header {title!r} is cut"
+
+
+@pytest.mark.parametrize("build_id", ["llama-3.2-1b-instruct", "llama-3.3-70b-instruct"])
+def test_quant_table_key_columns_in_view(qtbot, window, build_id):
+    window.models_page.catalog_view.select_build(build_id)
+    QApplication.processEvents()
+    table = window.models_page.detail._quants
+    assert table.rowCount() > 0
+    assert_columns_in_view(table, (QCOL_NAME, QCOL_DOWNLOAD, QCOL_VERDICT, QCOL_MEMORY))
+
+
+def test_library_verdict_in_view(qtbot, window):
+    page = window.models_page
+    qtbot.waitUntil(lambda: page.library is not None and page.library.table.rowCount() == 1, timeout=20_000)
+    page.tabs.setCurrentWidget(page._library_tab)
+    QApplication.processEvents()
+    assert_columns_in_view(page.library.table, (LCOL_NAME, LCOL_VERDICT))

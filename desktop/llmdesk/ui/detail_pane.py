@@ -7,7 +7,7 @@ import html
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 # The Download button sits next to the quant name so it stays visible in a narrow pane.
 (QCOL_NAME, QCOL_DOWNLOAD, QCOL_VERDICT, QCOL_MEMORY, QCOL_SIZE, QCOL_SPEED, QCOL_LAYERS, QCOL_QUALITY) = range(8)
+# The verdict column is never narrowed below this many average character widths, icon included.
+_MIN_VERDICT_CHARS = 10
 
 
 class DetailPane(QWidget):
@@ -43,10 +45,13 @@ class DetailPane(QWidget):
         self._summary.setOpenExternalLinks(True)
         self._quants = QTableWidget(0, 8)
         headers = {QCOL_NAME: self.tr("Quant"), QCOL_DOWNLOAD: "", QCOL_VERDICT: self.tr("Verdict"),
-                   QCOL_MEMORY: self.tr("Memory needed"), QCOL_SIZE: self.tr("File size"),
+                   QCOL_MEMORY: self.tr("Memory"), QCOL_SIZE: self.tr("File size"),
                    QCOL_SPEED: self.tr("Est. speed"), QCOL_LAYERS: self.tr("GPU layers"),
                    QCOL_QUALITY: self.tr("Quality loss")}
         self._quants.setHorizontalHeaderLabels([headers[column] for column in range(len(headers))])
+        self._quants.horizontalHeaderItem(QCOL_MEMORY).setToolTip(
+            self.tr("Memory needed to run this quantization: weights, KV cache, compute buffers and a margin"))
+        self._quants.horizontalHeaderItem(QCOL_SPEED).setToolTip(self.tr("Estimated decoding speed"))
         self._quants.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._quants.setWordWrap(False)
         self._quants.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -54,12 +59,12 @@ class DetailPane(QWidget):
         self._quants.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self._quants.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self._quants.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._quants.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns start at their contents' width (_size_columns); the verdict column is then narrowed so
+        # the memory column stays in view. An elided verdict has its full text in the tooltip.
+        self._quants.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._quants.horizontalHeader().setStretchLastSection(True)
-        # Long verdicts ("Split between GPU and CPU") are elided; the full text and working are in the tooltip.
-        self._quants.horizontalHeader().setSectionResizeMode(QCOL_VERDICT, QHeaderView.ResizeMode.Interactive)
-        self._quants.setColumnWidth(QCOL_VERDICT, 150)
         self._quants.currentCellChanged.connect(self._on_quant_row_changed)
+        self._quants.viewport().installEventFilter(self)
         self._working = QTextBrowser()
         self._working.setOpenExternalLinks(True)
 
@@ -149,6 +154,26 @@ class DetailPane(QWidget):
                 file=variant.filename if variant else name, repo=variant.repo if variant else ""))
             button.clicked.connect(lambda _checked=False, q=name: self._request_download(q))
             self._quants.setCellWidget(row, QCOL_DOWNLOAD, button)
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Size the columns to their contents, then narrow the verdict column (to no less than
+        _MIN_VERDICT_CHARS average characters) until the memory column fits the table's width."""
+        self._quants.resizeColumnsToContents()
+        key_columns = (QCOL_NAME, QCOL_DOWNLOAD, QCOL_VERDICT, QCOL_MEMORY)
+        needed = sum(self._quants.columnWidth(column) for column in key_columns)
+        excess = needed - self._quants.viewport().width()
+        if excess > 0:
+            narrowest = _MIN_VERDICT_CHARS * self._quants.fontMetrics().averageCharWidth()
+            width = self._quants.columnWidth(QCOL_VERDICT)
+            self._quants.setColumnWidth(QCOL_VERDICT, max(narrowest, width - excess))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # The viewport's resizes drive the sizing, because a table in a hidden tab is laid out only when
+        # the tab is first shown, without a resize of this widget.
+        if watched is self._quants.viewport() and event.type() == QEvent.Type.Resize and self._quants.rowCount():
+            self._size_columns()
+        return super().eventFilter(watched, event)
 
     def _quality_text(self, variant: Any) -> str:
         if variant is None or variant.ppl_delta_pct is None:

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QProcess, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QProcess, Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QMessageBox,
                                QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -28,7 +28,11 @@ log = logging.getLogger(__name__)
 
 IMPORT_COPY = "copy"
 IMPORT_REFERENCE = "reference"
-(LCOL_NAME, LCOL_QUANT, LCOL_SIZE, LCOL_VERDICT, LCOL_WHERE) = range(5)
+# The verdict comes right after the file name so both stay in view in the narrow Models tab.
+(LCOL_NAME, LCOL_VERDICT, LCOL_QUANT, LCOL_SIZE, LCOL_WHERE) = range(5)
+# Widest share of the table's visible width that the file name and the verdict columns start at.
+_NAME_SHARE = 0.4
+_VERDICT_SHARE = 0.45
 
 
 def _scan(library: Any, profile: MachineProfile | None, params: FitParams,
@@ -74,21 +78,22 @@ class LibraryPanel(QWidget):
         self._importer.failed.connect(self._on_import_failed)
 
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([self.tr("File"), self.tr("Quant"), self.tr("Size"),
-                                              self.tr("Verdict"), self.tr("Folder")])
+        headers = {LCOL_NAME: self.tr("File"), LCOL_VERDICT: self.tr("Verdict"), LCOL_QUANT: self.tr("Quant"),
+                   LCOL_SIZE: self.tr("Size"), LCOL_WHERE: self.tr("Folder")}
+        self.table.setHorizontalHeaderLabels([headers[column] for column in range(len(headers))])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # _size_columns caps the file name and verdict columns. Their cells are elided in the middle, and
+        # their tooltips have the full text.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        # Long file names are elided in the middle (the tooltip has the full path) so the verdict stays in view.
-        self.table.horizontalHeader().setSectionResizeMode(LCOL_NAME, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(LCOL_NAME, 180)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setWordWrap(False)
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.viewport().installEventFilter(self)
 
         self._import = QPushButton(self.tr("Import…"))
         self._import.setToolTip(self.tr("Add a GGUF file: copy it into LLM Desk's folder or use it where it is. "
@@ -185,14 +190,31 @@ class LibraryPanel(QWidget):
                 verdict = QTableWidgetItem(verdict_text(estimate.placement.value))
                 verdict.setIcon(verdict_icon(key))
                 verdict.setForeground(verdict_color(key, palette))
-                verdict.setToolTip("\n".join(translate_message(m) for m in estimate.explanation)
+                # The tooltip starts with the verdict itself, because a narrow column elides it.
+                verdict.setToolTip("\n".join([verdict.text()] + [translate_message(m) for m in estimate.explanation])
                                    + "\n\n" + memory_breakdown_text(estimate))
             items[LCOL_VERDICT] = verdict
             for column, item in items.items():
                 self.table.setItem(row, column, item)
+        self._size_columns()
         self._status.setText(self.tr("%n model(s) on disk", "", len(rows)))
         self._update_buttons()
         self.models_changed.emit([model for model, _ in rows])
+
+    def _size_columns(self) -> None:
+        """Size the columns to their contents, but cap the file name and verdict columns at a share of
+        the visible width so the verdict stays in view in the narrow Models tab."""
+        self.table.resizeColumnsToContents()
+        visible = self.table.viewport().width()
+        for column, share in ((LCOL_NAME, _NAME_SHARE), (LCOL_VERDICT, _VERDICT_SHARE)):
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), int(visible * share)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # The viewport's resizes drive the sizing, because a table in a hidden tab is laid out only when
+        # the tab is first shown, without a resize of this widget.
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize and self.table.rowCount():
+            self._size_columns()
+        return super().eventFilter(watched, event)
 
     @Slot(object)
     def _on_failed(self, error: Exception) -> None:
