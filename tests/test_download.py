@@ -239,6 +239,27 @@ def test_progress_reports_total_and_done(tmp_path, server, model):
     assert seen[-1].fraction == 1.0
 
 
+@pytest.mark.parametrize("matches", [True, False])
+def test_existing_file_checked_against_given_hash(tmp_path, server, model, matches):
+    """With a SHA-256 given, a file already at the final path is hashed, and a different one is kept
+    as it is and reported."""
+    server.add_file(PATH, model)
+    final = tmp_path / "models" / REPO / FILE
+    final.parent.mkdir(parents=True)
+    content = model if matches else model[:-1] + b"\x00"
+    final.write_bytes(content)
+    task = run(make_manager(tmp_path, server), sha256=sha(model))
+    assert final.read_bytes() == content
+    assert gets(server) == []
+    if matches:
+        assert task.state == DownloadState.DONE
+        assert "SHA-256 matches" in str(task.snapshot().notice)
+    else:
+        assert task.state == DownloadState.FAILED
+        assert sha(content) in str(task.error)
+        assert "left as it is" in str(task.error)
+
+
 def test_existing_final_file_not_downloaded_again(tmp_path, server, model):
     server.add_file(PATH, model)
     manager = make_manager(tmp_path, server)
@@ -660,9 +681,10 @@ def test_restore_keeps_failed_download_with_data(tmp_path, server, model):
     manager = make_manager(tmp_path, server)
     server.add_fault(PATH, hfs.drop(len(model) // 2, times=None))
     task = run(manager)
-    assert_failed(task, "Could not download")
+    assert_failed(task, "The connection to 127.0.0.1 closed before the whole file arrived",
+                  "attempts made: 4")
     assert part_path(task.final_path).stat().st_size == len(model) // 2
-    assert PartRecord.load(task.final_path).failure["template"] == task_module.errors.CONNECTION_FAILED
+    assert PartRecord.load(task.final_path).failure["template"] == task_module.errors.CONNECTION_CLOSED
 
     server.files[PATH].faults.clear()
     (restored,) = make_manager(tmp_path, server).restore(resume=True)
@@ -691,7 +713,7 @@ def test_persistent_500_gives_up(tmp_path, server, model):
     server.add_file(PATH, model)
     server.add_fault(PATH, hfs.status(503, times=None))
     task = run(make_manager(tmp_path, server))
-    assert_failed(task, "503", "after 4 attempts")
+    assert_failed(task, "503", "attempts made: 4")
     assert len(gets(server)) == FAST.max_attempts
 
 
@@ -708,7 +730,7 @@ def test_connection_refused_gives_up(tmp_path, model):
     with hfs.FaultServer() as gone:
         base = gone.base_url
     task = run(make_manager(tmp_path, endpoint=base))
-    assert_failed(task, "Could not download from 127.0.0.1", "4 attempts", "switch the download source")
+    assert_failed(task, "Could not download from 127.0.0.1", "attempts made: 4", "switch the download source")
 
 
 def test_connection_refused_plain_url_advice(tmp_path, model):
@@ -717,7 +739,7 @@ def test_connection_refused_plain_url_advice(tmp_path, model):
     manager = make_manager(tmp_path)
     task = manager.enqueue(url=url)
     assert manager.wait([task.id], timeout=30)
-    text = assert_failed(task, "Could not download from 127.0.0.1", "4 attempts", "Check the URL")
+    text = assert_failed(task, "Could not download from 127.0.0.1", "attempts made: 4", "Check the URL")
     assert "download source" not in text
 
 

@@ -92,6 +92,7 @@ def test_failure_exit_status(server, tmp_path):
     assert out == ""
     assert "404" in err
     assert not (tmp_path / "missing.gguf").exists()
+    assert " of " not in err and "0 B" not in err  # no progress line for a download that never started
 
 
 def test_404_leaves_models_dir_empty(server, llmdesk_home):
@@ -135,6 +136,27 @@ def test_hash_mismatch_progress_shows_transfer(server, model, tmp_path):
     assert "failed" in last_progress
     assert "The downloaded file is corrupt" in err
     assert "check the URL" not in err  # a repository file: the download source advice applies
+
+
+def test_retries_are_shown_while_waiting(server, model, tmp_path):
+    """A server error that is retried is printed with the retry count, not only after the last attempt."""
+    server.add_file(PATH, model)
+    server.add_fault(PATH, hfs.status(500, times=2))
+    status, _, err = run_cli(REPO, FILE, "--endpoint", server.base_url, "--dest", str(tmp_path))
+    assert status == 0, err
+    retry_lines = [line for line in err.splitlines() if "Retry " in line]
+    assert retry_lines, err
+    assert "HTTP 500" in retry_lines[-1]
+    assert " of 5 in " in retry_lines[-1]
+
+
+def test_already_downloaded_prints_no_progress(server, model, tmp_path):
+    server.add_file(PATH, model)
+    assert run_cli(REPO, FILE, "--endpoint", server.base_url, "--dest", str(tmp_path))[0] == 0
+    status, out, err = run_cli(REPO, FILE, "--endpoint", server.base_url, "--dest", str(tmp_path))
+    assert status == 0
+    assert out.strip() == str((tmp_path / FILE).resolve())
+    assert err.strip() == f"{(tmp_path / FILE).resolve()} is already downloaded."
 
 
 def test_endpoint_flag_named_in_error():
@@ -183,6 +205,7 @@ def test_ctrl_c_pauses_then_resumes(server, model, tmp_path):
 
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+    assert "Resuming m.gguf: " in done.stderr
     assert sha((tmp_path / "m.gguf").read_bytes()) == sha(model)
     assert server.requests_for("/files/m.gguf", "GET")[-1].headers["Range"].startswith("bytes=")
 

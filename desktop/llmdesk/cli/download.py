@@ -183,6 +183,14 @@ def _pause_on_interrupt(manager: DownloadManager | None, progress: ProgressLine 
     return EXIT_INTERRUPTED
 
 
+def _transferred(snapshot) -> bool:
+    """Whether a finished task's progress line says something: not for a file that was already there
+    or a download that failed before any data arrived."""
+    if snapshot.state == DownloadState.DONE:
+        return snapshot.notice is None
+    return snapshot.done_bytes > 0
+
+
 def _duration(seconds: float) -> str:
     seconds = int(seconds)
     if seconds >= 3600:
@@ -227,12 +235,25 @@ def _download(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, interrup
         return EXIT_USAGE
     progress = None if args.quiet else ProgressLine(stderr)
     interrupts.progress = progress
+    for task in tasks:
+        resumed = task.snapshot().done_bytes
+        if resumed and task.state in (DownloadState.QUEUED, DownloadState.DOWNLOADING):
+            print(f"Resuming {task.final_path.name}: {format_bytes(resumed)} already downloaded.", file=stderr)
     ids = [t.id for t in tasks]
+    retries: dict[str, object] = {}
     while not manager.wait(ids, timeout=_REFRESH_S):
+        for task in tasks:
+            note = task.snapshot().retry
+            if note is not None and note != retries.get(task.id):
+                if progress is not None:
+                    progress.end()
+                print(f"llm-desk download: {note}", file=stderr, flush=True)
+            retries[task.id] = note
         if progress is not None:
             progress.show(tasks)
     if progress is not None:
-        progress.show(tasks, final=True)
+        if any(_transferred(task.snapshot()) for task in tasks):
+            progress.show(tasks, final=True)
         progress.end()
     status = EXIT_OK
     for task in tasks:

@@ -48,14 +48,20 @@ NOT_FOUND = QT_TRANSLATE_NOOP(
 CLIENT_ERROR = QT_TRANSLATE_NOOP(
     CONTEXT, "The server rejected the request (HTTP {status} {reason}) for {url}.")
 SERVER_ERROR = QT_TRANSLATE_NOOP(
-    CONTEXT, "The server failed (HTTP {status} {reason}) for {url} after {attempts} attempts. Try again "
+    CONTEXT, "The server failed (HTTP {status} {reason}) for {url}; attempts made: {attempts}. Try again "
              "later or switch the download source in Settings > Downloads.")
 CONNECTION_FAILED = QT_TRANSLATE_NOOP(
-    CONTEXT, "Could not download from {host}: {reason} ({attempts} attempts). Check the network connection "
-             "and proxy settings, or switch the download source in Settings > Downloads.")
+    CONTEXT, "Could not download from {host}: {reason} (attempts made: {attempts}). Check the network "
+             "connection and proxy settings, or switch the download source in Settings > Downloads.")
+CONNECTION_CLOSED = QT_TRANSLATE_NOOP(
+    CONTEXT, "The connection to {host} closed before the whole file arrived (attempts made: {attempts}). "
+             "The data received so far is kept; resume later or switch the download source in Settings > "
+             "Downloads.")
 STALLED = QT_TRANSLATE_NOOP(
-    CONTEXT, "No data arrived from {host} for {seconds} s, {attempts} times in a row. The download is kept; "
+    CONTEXT, "No data arrived from {host} for {seconds} s (attempts made: {attempts}). The download is kept; "
              "resume it later or switch the download source.")
+RETRYING = QT_TRANSLATE_NOOP(
+    CONTEXT, "{problem} Retry {attempt} of {retries} in {seconds} s.")
 HTML_PAGE = QT_TRANSLATE_NOOP(
     CONTEXT, "The server sent a web page instead of the model file ({url}). This usually means a login "
              "page, a gated repository or a wrong URL; open the URL in a browser to see it.")
@@ -81,6 +87,11 @@ WRITE_FAILED = QT_TRANSLATE_NOOP(
 EXISTS_DIFFERENT = QT_TRANSLATE_NOOP(
     CONTEXT, "A different file already exists at {path} ({actual} bytes, {expected} bytes expected). "
              "Delete or move it, then download again.")
+EXISTS_OTHER_HASH = QT_TRANSLATE_NOOP(
+    CONTEXT, "A different file already exists at {path}: its SHA-256 is {actual}, not the expected "
+             "{expected}. It was left as it is; delete or move it, then download again.")
+ALREADY_VERIFIED = QT_TRANSLATE_NOOP(
+    CONTEXT, "{path} is already downloaded, and its SHA-256 matches.")
 INVALID_URL = QT_TRANSLATE_NOOP(
     CONTEXT, "Invalid download URL {url}: it must be an http or https URL that ends with a file name.")
 INVALID_NAME = QT_TRANSLATE_NOOP(
@@ -122,19 +133,23 @@ SIZE_OFF_ESTIMATE = QT_TRANSLATE_NOOP(
              "catalog entry, so the file was kept.")
 # For a plain URL the download source setting does not apply, so these variants leave out that advice.
 CONNECTION_FAILED_URL = QT_TRANSLATE_NOOP(
-    CONTEXT, "Could not download from {host}: {reason} ({attempts} attempts). Check the URL, the network "
-             "connection and the proxy settings.")
+    CONTEXT, "Could not download from {host}: {reason} (attempts made: {attempts}). Check the URL, the "
+             "network connection and the proxy settings.")
+CONNECTION_CLOSED_URL = QT_TRANSLATE_NOOP(
+    CONTEXT, "The connection to {host} closed before the whole file arrived (attempts made: {attempts}). "
+             "The data received so far is kept; resume it later.")
 SERVER_ERROR_URL = QT_TRANSLATE_NOOP(
-    CONTEXT, "The server failed (HTTP {status} {reason}) for {url} after {attempts} attempts. Check the URL "
+    CONTEXT, "The server failed (HTTP {status} {reason}) for {url}; attempts made: {attempts}. Check the URL "
              "or try again later.")
 STALLED_URL = QT_TRANSLATE_NOOP(
-    CONTEXT, "No data arrived from {host} for {seconds} s, {attempts} times in a row. The download is kept; "
+    CONTEXT, "No data arrived from {host} for {seconds} s (attempts made: {attempts}). The download is kept; "
              "resume it later.")
 HASH_MISMATCH_URL = QT_TRANSLATE_NOOP(
     CONTEXT, "The downloaded file is corrupt: its SHA-256 is {actual} but {expected} was expected. It was "
              "deleted; check the URL and the expected SHA-256, then download it again.")
 _PLAIN_URL_TEMPLATES = {
     CONNECTION_FAILED: CONNECTION_FAILED_URL,
+    CONNECTION_CLOSED: CONNECTION_CLOSED_URL,
     SERVER_ERROR: SERVER_ERROR_URL,
     STALLED: STALLED_URL,
     HASH_MISMATCH: HASH_MISMATCH_URL,

@@ -271,6 +271,12 @@ class DownloadManager:
     def _already_present(self, final: Path, record: PartRecord) -> DownloadTask:
         task = self._new_task(final, record)
         size = final.stat().st_size
+        if record.sha256_is_known and (record.expected_size is None or size == record.expected_size):
+            # Hashing a large file takes seconds: the worker does it, as it would after a download.
+            with self._lock:
+                self._tasks[task.id] = task
+            self._schedule()
+            return task
         if record.expected_size is not None and size != record.expected_size:
             task._set_state(DownloadState.FAILED, errors.message(
                 errors.EXISTS_DIFFERENT, path=str(final), actual=size, expected=record.expected_size))

@@ -109,6 +109,7 @@ class DownloadProgress:
     error: UserMessage | None
     final_path: Path
     notice: UserMessage | None = None  # e.g. "already downloaded"
+    retry: UserMessage | None = None  # while waiting to retry after a network error: why, and when
 
     @property
     def fraction(self) -> float | None:
@@ -280,6 +281,7 @@ class DownloadTask:
         self._done = self._part_length()
         self._error: UserMessage | None = None
         self._notice: UserMessage | None = None
+        self._retry: UserMessage | None = None
         self._speed = 0.0
         self._last_publish = 0.0
         self._last_sample = (time.monotonic(), self._done)
@@ -312,7 +314,7 @@ class DownloadTask:
             if total and self._speed > 0 and self._state == DownloadState.DOWNLOADING:
                 eta = max(0.0, (total - self._done) / self._speed)
             return DownloadProgress(self.id, self._state, self._done, total, self._speed, eta, self._error,
-                                    self.final_path, self._notice)
+                                    self.final_path, self._notice, self._retry)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the worker stops (done, failed, paused or cancelled); False on timeout."""
@@ -324,6 +326,7 @@ class DownloadTask:
         with self._lock:
             self._state = state
             self._error = error
+            self._retry = None
             if state != DownloadState.DOWNLOADING:
                 self._speed = 0.0
         self._last_publish = time.monotonic()
@@ -427,6 +430,9 @@ class DownloadTask:
             raise _Stopped
 
     def _download(self) -> None:
+        if self.final_path.exists():
+            self._verify_existing()
+            return
         self.final_path.parent.mkdir(parents=True, exist_ok=True)
         url = self._url_for()
         if not record_path(self.final_path).exists() or self.record.failure is not None:
@@ -497,8 +503,14 @@ class DownloadTask:
             delay *= 0.5 + random.random()
             log.info("Download %s: %s; retry %d of %d in %.1f s", self.id, error, failures,
                      self._options.max_attempts - 1, delay)
+            with self._lock:
+                self._retry = errors.message(errors.RETRYING, problem=error.message, attempt=failures,
+                                             retries=self._options.max_attempts - 1, seconds=f"{delay:.0f}")
+            self._notify(self)
             if self._stop.wait(delay):
                 raise _Stopped
+            with self._lock:
+                self._retry = None
 
     def _network_error(self, exc: BaseException, host: str, attempts: int) -> errors.DownloadError:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
@@ -506,6 +518,9 @@ class DownloadTask:
             # A certificate that does not verify is never retried and never bypassed.
             return errors.DownloadError(errors.message(
                 errors.CONNECTION_FAILED, host=host, reason=str(reason), attempts=attempts))
+        if isinstance(exc, http.client.IncompleteRead):
+            return errors.DownloadError(errors.message(errors.CONNECTION_CLOSED, host=host, attempts=attempts),
+                                        retryable=True)
         if isinstance(reason, (socket.timeout, TimeoutError)):
             return errors.DownloadError(errors.message(
                 errors.STALLED, host=host, seconds=f"{self._options.stall_timeout:g}", attempts=attempts),
@@ -933,6 +948,25 @@ class DownloadTask:
         with self._lock:
             self._done = size
 
+
+    def _verify_existing(self) -> None:
+        """Check a file that is already at the final path against the expected SHA-256; never delete it."""
+        self._set_state(DownloadState.VERIFYING)
+        if self.record.expected_size is None:
+            self.record.expected_size = self.final_path.stat().st_size  # for the progress, not saved
+        hasher = hashlib.sha256()
+        with open(self.final_path, "rb") as handle:
+            while block := handle.read(8 << 20):
+                self._check_stop()
+                hasher.update(block)
+                with self._lock:
+                    self._done += len(block)
+        digest = hasher.hexdigest()
+        if digest != self.record.sha256:
+            raise errors.DownloadError(errors.message(
+                errors.EXISTS_OTHER_HASH, path=str(self.final_path), actual=digest, expected=self.record.sha256))
+        self.sha256 = digest
+        self._notice = errors.message(errors.ALREADY_VERIFIED, path=str(self.final_path))
 
     def _note_size_estimate(self, size: int) -> None:
         """Warn when the size strays from the catalog's estimate although the header matched the entry."""
