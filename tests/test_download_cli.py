@@ -92,7 +92,8 @@ def test_failure_exit_status(server, tmp_path):
     assert out == ""
     assert "404" in err
     assert not (tmp_path / "missing.gguf").exists()
-    assert " of " not in err and "0 B" not in err  # no progress line for a download that never started
+    assert " of " not in err  # no progress line for a download that never started
+    assert "0 B" not in err
 
 
 def test_404_leaves_models_dir_empty(server, llmdesk_home):

@@ -184,8 +184,8 @@ def _pause_on_interrupt(manager: DownloadManager | None, progress: ProgressLine 
 
 
 def _transferred(snapshot) -> bool:
-    """Whether a finished task's progress line says something: not for a file that was already there
-    or a download that failed before any data arrived."""
+    """Return True when a finished task's progress line carries information, which it does not for a
+    file that was already there or a download that failed before any data arrived."""
     if snapshot.state == DownloadState.DONE:
         return snapshot.notice is None
     return snapshot.done_bytes > 0
