@@ -7,6 +7,7 @@ import logging
 import re
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QSpinBox
 
@@ -171,3 +172,133 @@ def test_token_is_scoped_to_current_source(qtbot, page):
     assert saved.get("hf_token_endpoint") == "https://hf-mirror.com"
     assert "https://hf-mirror.com" in page._status.text()
     assert "hf_secret_value" not in page._status.text()
+
+
+def add_rule(qtbot, section, pattern: str, *, kind: str = "term", action: str = "label", label: str = "",
+             replacement: str = "") -> None:
+    section.kind.setCurrentIndex(section.kind.findData(kind))
+    section.action.setCurrentIndex(section.action.findData(action))
+    section.label.setText(label)
+    section.replacement.setText(replacement)
+    section.pattern.clear()
+    qtbot.keyClicks(section.pattern, pattern)
+    assert section.add.isEnabled(), section.rule_error.text()
+    section.add.click()
+
+
+def filtered(section, text: str) -> str:
+    section.sample.setPlainText(text)
+    section.run_test()
+    return section.result.toPlainText()
+
+
+def test_mask_option_matches_output(qtbot, page):
+    section = page.filter_section
+    mask_text = section.action.itemText(section.action.findData("mask"))
+    add_rule(qtbot, section, "bluebird", action="mask")
+    shown = filtered(section, "The bluebird sings.")
+    assert "(****)" in mask_text
+    assert "The ******** sings." in shown
+
+
+def test_unnamed_rule_gets_readable_label(qtbot, page):
+    section = page.filter_section
+    add_rule(qtbot, section, "Project Falcon")
+    add_rule(qtbot, section, r"\bID-\d{6}\b", kind="regex")
+    shown = filtered(section, "Project Falcon ships ID-123456.")
+    assert "[filtered term] ships [custom pattern]." in shown
+    assert "filtered term: “Project Falcon”" in shown
+    assert "custom pattern: “ID-123456”" in shown
+    assert "custom-" not in shown
+    assert all("custom-" not in section.rules.item(row).text() for row in range(section.rules.count()))
+
+
+def test_named_rule_shows_its_label(qtbot, page):
+    section = page.filter_section
+    add_rule(qtbot, section, r"\bPX-\d{4}\b", kind="regex", label="  part number ")
+    (rule,) = Settings(page.settings.path).get("filter_custom_rules")
+    assert rule["label"] == "part number"
+    assert "[part number]" in filtered(section, "Order PX-1234 today.")
+
+
+def test_replace_rule_needs_text(qtbot, page):
+    section = page.filter_section
+    section.action.setCurrentIndex(section.action.findData("replace"))
+    assert section.replacement.isVisibleTo(page)
+    qtbot.keyClicks(section.pattern, "bluebird")
+    assert "Enter the text" in section.rule_error.text()
+    assert not section.add.isEnabled()
+
+    section.replacement.setText("x" * 201)
+    assert "longer than 200 characters" in section.rule_error.text()
+    assert not section.add.isEnabled()
+
+    section.replacement.setText("the project")
+    assert section.add.isEnabled()
+    section.add.click()
+    (rule,) = Settings(page.settings.path).get("filter_custom_rules")
+    assert rule["action"] == "replace"
+    assert rule["replacement"] == "the project"
+    assert "The launch of the project is near." in filtered(section, "The launch of bluebird is near.")
+
+
+def test_replacement_field_hidden_for_other_actions(page):
+    section = page.filter_section
+    section.action.setCurrentIndex(section.action.findData("mask"))
+    assert not section.replacement.isVisibleTo(page)
+
+
+def test_overlong_label_is_explained(qtbot, page):
+    section = page.filter_section
+    qtbot.keyClicks(section.pattern, "bluebird")
+    section.label.setText("n" * 61)
+    assert "label is longer than 60 characters" in section.rule_error.text()
+    assert not section.add.isEnabled()
+    assert section.pattern.text() == "bluebird"
+
+
+def test_rule_is_edited_in_place(qtbot, page):
+    section = page.filter_section
+    add_rule(qtbot, section, "bluebird", action="mask")
+    add_rule(qtbot, section, "redbird", action="mask")
+    before = Settings(page.settings.path).get("filter_custom_rules")
+
+    section.rules.itemDoubleClicked.emit(section.rules.item(0))
+    assert section.pattern.text() == "bluebird"
+    assert section.add.text() == "Save rule"
+    section.pattern.setText("greenbird")
+    section.action.setCurrentIndex(section.action.findData("replace"))
+    section.replacement.setText("a bird")
+    section.add.click()
+
+    after = Settings(page.settings.path).get("filter_custom_rules")
+    assert [rule["id"] for rule in after] == [rule["id"] for rule in before]
+    assert after[0]["pattern"] == "greenbird"
+    assert after[0]["replacement"] == "a bird"
+    assert after[1] == before[1]
+    assert section.rules.count() == 2
+    assert section.add.text() == "Add rule"
+    assert section.pattern.text() == ""
+
+
+def test_edit_drops_replacement_of_other_action(qtbot, page):
+    section = page.filter_section
+    add_rule(qtbot, section, "bluebird", action="replace", replacement="a bird")
+    section.rules.setCurrentRow(0)
+    section._edit.click()
+    section.action.setCurrentIndex(section.action.findData("stop"))
+    section.add.click()
+    (rule,) = Settings(page.settings.path).get("filter_custom_rules")
+    assert rule["action"] == "stop"
+    assert "replacement" not in rule
+
+
+def test_cancel_editing_adds_new_rule(qtbot, page):
+    section = page.filter_section
+    add_rule(qtbot, section, "bluebird", action="mask")
+    section.edit_rule(section.rules.item(0).data(Qt.ItemDataRole.UserRole))
+    section._cancel_edit.click()
+    assert section.pattern.text() == ""
+    add_rule(qtbot, section, "redbird", action="mask")
+    rules = Settings(page.settings.path).get("filter_custom_rules")
+    assert [rule["pattern"] for rule in rules] == ["bluebird", "redbird"]

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, Q
                                QListWidgetItem, QPlainTextEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from llmdesk.core.filter import FilterConfig, RuleError, compile_filter, list_rule_sets, validate_rule
+from llmdesk.core.filter.rules import MAX_REPLACEMENT_LENGTH
 from llmdesk.core.settings import Settings
 from llmdesk.ui.i18n import translate_marked, translate_message
 from llmdesk.ui.widgets import error_label, hint, show_error
@@ -23,6 +24,8 @@ from llmdesk.ui.widgets import error_label, hint, show_error
 log = logging.getLogger(__name__)
 
 _TEST_DELAY_MS = 150
+# Maximum length of a user's rule label. The label replaces matches in replies, so it stays short.
+MAX_LABEL_LENGTH = 60
 
 
 class FilterSection(QWidget):
@@ -49,6 +52,11 @@ class FilterSection(QWidget):
 
         self.rules = QListWidget()
         self.rules.setMaximumHeight(110)
+        self.rules.setToolTip(self.tr("Double-click a rule to edit it."))
+        self.rules.itemDoubleClicked.connect(self._edit_item)
+        self.rules.itemSelectionChanged.connect(self._update_rule_buttons)
+        self._edit = QPushButton(self.tr("Edit rule"))
+        self._edit.clicked.connect(self._edit_selected)
         self._remove = QPushButton(self.tr("Remove rule"))
         self._remove.clicked.connect(self._remove_selected)
         self.kind = QComboBox()
@@ -57,31 +65,60 @@ class FilterSection(QWidget):
         self.pattern = QLineEdit()
         self.pattern.setPlaceholderText(self.tr("e.g. project codename, or \\bID-\\d{6}\\b"))
         self.action = QComboBox()
-        self.action.addItem(self.tr("Mask it (■■■)"), "mask")
+        # core.filter.stream masks each visible character with "*", or "＊" for a wide (CJK) character.
+        self.action.addItem(self.tr("Mask it (****)"), "mask")
         self.action.addItem(self.tr("Replace with its label"), "label")
+        self.action.addItem(self.tr("Replace with text…"), "replace")
         self.action.addItem(self.tr("Stop the reply"), "stop")
+        self.label = QLineEdit()
+        self.label.setMaxLength(MAX_LABEL_LENGTH + 20)  # longer than allowed, so the error explains the limit
+        self.label.setToolTip(self.tr("Shown in place of a match by \"Replace with its label\", and in the "
+                                      "test results. Leave it empty for a general name."))
+        self._replacement_title = QLabel(self.tr("Replacement"))
+        self.replacement = QLineEdit()
+        self.replacement.setPlaceholderText(self.tr("Text that replaces each match"))
+        self.replacement.setMaxLength(MAX_REPLACEMENT_LENGTH + 20)
         self.whole_word = QCheckBox(self.tr("Whole words only"))
         self.add = QPushButton(self.tr("Add rule"))
         self.add.setEnabled(False)
+        self._cancel_edit = QPushButton(self.tr("Cancel editing"))
+        self._cancel_edit.clicked.connect(self.reset_editor)
+        self._cancel_edit.hide()
         self.rule_error = error_label()
+        self._editing_id: str | None = None
         for signal in (self.pattern.textChanged, self.kind.currentIndexChanged, self.whole_word.toggled,
-                       self.action.currentIndexChanged):
+                       self.action.currentIndexChanged, self.label.textChanged, self.replacement.textChanged):
             signal.connect(self._validate_new_rule)
-        self.pattern.returnPressed.connect(self._add_rule)
+        self.kind.currentIndexChanged.connect(self._update_label_hint)
+        self.action.currentIndexChanged.connect(self._update_replacement_field)
+        for field in (self.pattern, self.label, self.replacement):
+            field.returnPressed.connect(self._add_rule)
         self.add.clicked.connect(self._add_rule)
 
         editor = QGridLayout()
         editor.addWidget(self.kind, 0, 0)
         editor.addWidget(self.pattern, 0, 1)
         editor.addWidget(self.action, 0, 2)
-        editor.addWidget(self.whole_word, 1, 0)
-        editor.addWidget(self.add, 1, 2)
-        editor.addWidget(self.rule_error, 2, 0, 1, 3)
+        editor.addWidget(QLabel(self.tr("Label")), 1, 0)
+        editor.addWidget(self.label, 1, 1, 1, 2)
+        editor.addWidget(self._replacement_title, 2, 0)
+        editor.addWidget(self.replacement, 2, 1, 1, 2)
+        editor.addWidget(self.whole_word, 3, 0)
+        edit_buttons = QHBoxLayout()
+        edit_buttons.addStretch(1)
+        edit_buttons.addWidget(self._cancel_edit)
+        edit_buttons.addWidget(self.add)
+        editor.addLayout(edit_buttons, 3, 1, 1, 2)
+        editor.addWidget(self.rule_error, 4, 0, 1, 3)
         editor.setColumnStretch(1, 1)
 
+        rule_buttons = QVBoxLayout()
+        rule_buttons.addWidget(self._edit)
+        rule_buttons.addWidget(self._remove)
+        rule_buttons.addStretch(1)
         rules_row = QHBoxLayout()
         rules_row.addWidget(self.rules, 1)
-        rules_row.addWidget(self._remove)
+        rules_row.addLayout(rule_buttons)
 
         self.sample = QPlainTextEdit()
         self.sample.setPlaceholderText(self.tr("Type or paste a sample text to see what the filter would change."))
@@ -104,6 +141,8 @@ class FilterSection(QWidget):
         layout.addWidget(self.sample)
         layout.addWidget(self.result)
         self._fill_rules()
+        self._update_label_hint()
+        self._update_replacement_field()
 
     # -- rule sets and rules ----------------------------------------------------------------------
 
@@ -113,26 +152,58 @@ class FilterSection(QWidget):
             item = QListWidgetItem(self._describe(rule))
             item.setData(Qt.ItemDataRole.UserRole, rule.get("id"))
             self.rules.addItem(item)
+        self._update_rule_buttons()
+
+    @Slot()
+    def _update_rule_buttons(self) -> None:
         self._remove.setEnabled(self.rules.count() > 0)
+        self._edit.setEnabled(len(self.rules.selectedItems()) == 1)
+
+    def default_label(self, kind: str) -> str:
+        """Return the label a rule of ``kind`` gets when the user leaves the label empty."""
+        return self.tr("custom pattern") if kind == "regex" else self.tr("filtered term")
 
     def _describe(self, rule: dict[str, Any]) -> str:
         kind = self.tr("regex") if rule.get("kind") == "regex" else self.tr("term")
-        actions = {"mask": self.tr("mask"), "label": self.tr("label"), "replace": self.tr("replace"),
-                   "stop": self.tr("stop")}
-        return self.tr("{kind}: {pattern} → {action}").format(
-            kind=kind, pattern=rule.get("pattern", ""), action=actions.get(rule.get("action", "mask"), "?"))
+        actions = {"mask": self.tr("mask"), "label": self.tr("label"), "stop": self.tr("stop"),
+                   "replace": self.tr("replace with “{text}”").format(text=rule.get("replacement", ""))}
+        # A rule saved before labels could be entered has none, and core then shows its id.
+        label = rule.get("label") or rule.get("id", "")
+        return self.tr("{label} ({kind}: {pattern}) → {action}").format(
+            label=label, kind=kind, pattern=rule.get("pattern", ""),
+            action=actions.get(rule.get("action", "mask"), "?"))
 
     def new_rule(self) -> dict[str, Any]:
-        """Return the rule that the editor row describes, with a fresh id."""
-        taken = {rule.get("id") for rule in self.settings.get("filter_custom_rules")}
-        number = 1
-        while f"custom-{number}" in taken:
-            number += 1
-        rule: dict[str, Any] = {"id": f"custom-{number}", "kind": self.kind.currentData(),
-                                "pattern": self.pattern.text(), "action": self.action.currentData()}
+        """Return the rule that the editor describes: the edited rule's id, or a fresh one for a new rule."""
+        rule_id = self._editing_id
+        if rule_id is None:
+            taken = {rule.get("id") for rule in self.settings.get("filter_custom_rules")}
+            number = 1
+            while f"custom-{number}" in taken:
+                number += 1
+            rule_id = f"custom-{number}"
+        kind = self.kind.currentData()
+        rule: dict[str, Any] = {"id": rule_id, "kind": kind, "pattern": self.pattern.text(),
+                                "action": self.action.currentData(),
+                                "label": self.label.text().strip() or self.default_label(kind)}
+        if rule["action"] == "replace":
+            rule["replacement"] = self.replacement.text()
         if self.whole_word.isChecked():
             rule["whole_word"] = True
         return rule
+
+    def _form_error(self) -> str:
+        """Return why the label or replacement text cannot be used, or "" when they can."""
+        if len(self.label.text().strip()) > MAX_LABEL_LENGTH:
+            return self.tr("The label is longer than {limit} characters; shorten it.").format(limit=MAX_LABEL_LENGTH)
+        if self.action.currentData() != "replace":
+            return ""
+        if not self.replacement.text().strip():
+            return self.tr("Enter the text that replaces each match.")
+        if len(self.replacement.text()) > MAX_REPLACEMENT_LENGTH:
+            return self.tr("The replacement text is longer than {limit} characters; shorten it.").format(
+                limit=MAX_REPLACEMENT_LENGTH)
+        return ""
 
     @Slot()
     def _validate_new_rule(self) -> bool:
@@ -140,24 +211,79 @@ class FilterSection(QWidget):
             show_error(self.rule_error, "")
             self.add.setEnabled(False)
             return False
-        try:
-            validate_rule(self.new_rule())
-        except RuleError as exc:
-            show_error(self.rule_error, translate_message(exc.reason))
-            self.add.setEnabled(False)
-            return False
-        show_error(self.rule_error, "")
-        self.add.setEnabled(True)
-        return True
+        problem = self._form_error()
+        if not problem:
+            try:
+                validate_rule(self.new_rule())
+            except RuleError as exc:
+                problem = translate_message(exc.reason)
+        show_error(self.rule_error, problem)
+        self.add.setEnabled(not problem)
+        return not problem
+
+    @Slot()
+    def _update_label_hint(self) -> None:
+        self.label.setPlaceholderText(self.tr("optional, e.g. {example}").format(
+            example=self.default_label(self.kind.currentData())))
+
+    @Slot()
+    def _update_replacement_field(self) -> None:
+        replacing = self.action.currentData() == "replace"
+        self._replacement_title.setVisible(replacing)
+        self.replacement.setVisible(replacing)
 
     @Slot()
     def _add_rule(self) -> None:
+        """Add the rule in the editor, or save it in place of the rule being edited."""
         if not self._validate_new_rule():
             return
-        rules = self.settings.get("filter_custom_rules") + [self.new_rule()]
+        rule = self.new_rule()
+        rules = self.settings.get("filter_custom_rules")
+        position = next((index for index, old in enumerate(rules) if old.get("id") == rule["id"]), None)
+        if position is None:  # a new rule, or the edited rule was removed meanwhile
+            rules = rules + [rule]
+        else:
+            rules = rules[:position] + [rule] + rules[position + 1:]
         if self._save("filter_custom_rules", rules):
-            self.pattern.clear()
+            self.reset_editor()
             self._fill_rules()
+
+    @Slot(QListWidgetItem)
+    def _edit_item(self, item: QListWidgetItem) -> None:
+        self.edit_rule(item.data(Qt.ItemDataRole.UserRole))
+
+    @Slot()
+    def _edit_selected(self) -> None:
+        selected = self.rules.selectedItems()
+        if len(selected) == 1:
+            self._edit_item(selected[0])
+
+    def edit_rule(self, rule_id: str) -> None:
+        """Load the rule ``rule_id`` into the editor, so that Save rule writes it back in the same place."""
+        rule = next((r for r in self.settings.get("filter_custom_rules") if r.get("id") == rule_id), None)
+        if rule is None:
+            return
+        self._editing_id = rule_id
+        self.kind.setCurrentIndex(max(0, self.kind.findData(rule.get("kind", "term"))))
+        self.action.setCurrentIndex(max(0, self.action.findData(rule.get("action", "mask"))))
+        self.whole_word.setChecked(bool(rule.get("whole_word")))
+        self.label.setText(rule.get("label", ""))
+        self.replacement.setText(rule.get("replacement", ""))
+        self.pattern.setText(rule.get("pattern", ""))
+        self.add.setText(self.tr("Save rule"))
+        self._cancel_edit.show()
+        self._validate_new_rule()
+        self.pattern.setFocus()
+
+    @Slot()
+    def reset_editor(self) -> None:
+        """Empty the editor and leave editing, so the next rule is added as a new one."""
+        self._editing_id = None
+        for field in (self.pattern, self.label, self.replacement):
+            field.clear()
+        self.add.setText(self.tr("Add rule"))
+        self._cancel_edit.hide()
+        self._validate_new_rule()
 
     @Slot()
     def _remove_selected(self) -> None:
@@ -166,6 +292,8 @@ class FilterSection(QWidget):
             return
         rules = [rule for rule in self.settings.get("filter_custom_rules") if rule.get("id") not in selected]
         if self._save("filter_custom_rules", rules):
+            if self._editing_id in selected:
+                self.reset_editor()
             self._fill_rules()
 
     @Slot()
