@@ -158,10 +158,6 @@ def test_failed_with_part_offers_resume(qtbot, manager, panel, tiny_model):
 
 
 def test_retry_starts_over_and_finishes(qtbot, manager, panel, tiny_model):
-    # NOTE: the repository folder exists beforehand, as it does once another file of the repository
-    # is on disk. Without it, the failure removes the folder the task created and the retry has to
-    # create it again, which the download core does not do yet.
-    (paths.models_dir() / "org" / "repo").mkdir(parents=True)
     with hfs.FaultServer() as server:
         url = server.add_file("/org/repo/resolve/main/tiny-Q8_0.gguf", tiny_model)
         server.add_fault("/org/repo/resolve/main/tiny-Q8_0.gguf", hfs.status(404, times=1))
