@@ -8,6 +8,7 @@ import pytest
 
 from llmdesk.core.filter import (FilterConfig, RuleError, compile_filter, list_rule_sets, load_rule_sets,
                                  validate_rule)
+from llmdesk.core.filter.rules import SHIPPED_LABELS
 from llmdesk.core.i18n import UserMessage
 
 
@@ -211,11 +212,28 @@ def test_config_round_trips_through_json():
     assert compile_filter(again).apply("ACME corp").text == "**** corp"
 
 
+def test_config_labels_replace_shipped_labels():
+    """The UI sends translated labels; the engine's output then reads in the UI language."""
+    config = FilterConfig(["personal_data"], [], labels={"card number": "银行卡号"})
+    again = FilterConfig.from_dict(json.loads(json.dumps(config.to_dict())))
+    assert again == config
+    assert compile_filter(again).apply("卡号 4111 1111 1111 1111 。").text == "卡号 [银行卡号] 。"
+    untranslated = compile_filter(FilterConfig(["personal_data"], [])).apply("mail me at a@example.org")
+    assert untranslated.text == "mail me at [email address]"
+
+
+def test_shipped_labels_are_all_marked():
+    used = {rule.label for rule_set in load_rule_sets().values() for rule in rule_set.rules}
+    assert used <= set(SHIPPED_LABELS)
+
+
 @pytest.mark.parametrize("data", [
     [],
     {"rule_sets": "profanity"},
     {"rule_sets": [1]},
     {"custom_rules": ["x"]},
+    {"labels": {"card number": ""}},
+    {"labels": ["card number"]},
 ])
 def test_config_from_dict_rejects_bad_shape(data):
     with pytest.raises(RuleError):

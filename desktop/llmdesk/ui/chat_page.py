@@ -504,14 +504,14 @@ class ChatPage(QWidget):
             from llmdesk.core import filter as output_filter
 
             compiled = output_filter.compile_filter(output_filter.FilterConfig(
-                rule_sets=["personal_data"], custom_rules=[]))
+                rule_sets=["personal_data"], custom_rules=[], labels=filter_labels()))
             matches = output_filter.check_prompt(compiled, text)
         except Exception:  # noqa: BLE001 - the check is advisory; a failure must not block sending
             log.exception("Checking the prompt for personal data failed")
             return True
         if not matches:
             return True
-        rules = sorted({str(getattr(match, "rule_id", "")) for match in matches})
+        rules = sorted({match.label for match in matches})
         answer = QMessageBox.warning(
             self, self.tr("Personal data in your message"),
             self.tr("Your message seems to contain personal data ({rules}). Send it anyway?").format(
@@ -538,7 +538,8 @@ class ChatPage(QWidget):
         if not self.settings.get("filter_enabled"):
             return None
         rule_sets = (conversation.filter_config or {}).get("rule_sets", self.settings.get("filter_rule_sets"))
-        return {"rule_sets": list(rule_sets), "custom_rules": self.settings.get("filter_custom_rules")}
+        return {"rule_sets": list(rule_sets), "custom_rules": self.settings.get("filter_custom_rules"),
+                "labels": filter_labels()}
 
     @Slot(str, str, str)
     def _on_text(self, request_id: str, kind: str, text: str) -> None:

@@ -43,3 +43,18 @@ def translate_marked(context: str, text: str) -> str:
     """Translate a string that ``core`` marked with ``QT_TRANSLATE_NOOP(context, text)``."""
     return QCoreApplication.translate(context, text)
 
+
+def filter_labels() -> dict[str, str]:
+    """Return the shipped filter labels that the UI language translates, as {English: translated}.
+
+    The output filter runs in the engine process, which has no translator. A filter config carries
+    this map, so masked text reads "[银行卡号]" in a Chinese window.
+    """
+    from llmdesk.core.filter.rules import SHIPPED_LABELS
+
+    labels = {}
+    for label in SHIPPED_LABELS:
+        text = QCoreApplication.translate("Filter", label)
+        if text and text != label:
+            labels[label] = text
+    return labels

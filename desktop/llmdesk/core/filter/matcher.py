@@ -24,6 +24,7 @@ as feeding it at once.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Callable
 
@@ -540,6 +541,9 @@ def compile_filter(config: FilterConfig, resources_dir=None) -> CompiledFilter:
             raise RuleError(set_id, _reason(QT_TRANSLATE_NOOP(_CTX, "Unknown rule set {value}; available: {names}."),
                                             value=set_id, names=", ".join(sorted(sets)) or "-"))
         rules.extend(rule_set.rules)
+    if config.labels:
+        rules = [dataclasses.replace(r, label=config.labels[r.label]) if r.label in config.labels else r
+                 for r in rules]
     seen_ids = {r.id for r in rules}
     for data in config.custom_rules:
         if isinstance(data, dict) and data.get("enabled") is False:

@@ -50,6 +50,18 @@ _SET_TITLES = {
                 QT_TRANSLATE_NOOP(_CTX, "API keys and tokens, private key blocks and passwords in URLs.")),
 }
 
+# Labels of the shipped rules ("[card number]"), marked for translation. The engine has no translator,
+# so the UI sends the translated text along in FilterConfig.labels.
+SHIPPED_LABELS = (
+    QT_TRANSLATE_NOOP(_CTX, "API key"), QT_TRANSLATE_NOOP(_CTX, "AWS key"),
+    QT_TRANSLATE_NOOP(_CTX, "GitHub token"), QT_TRANSLATE_NOOP(_CTX, "Hugging Face token"),
+    QT_TRANSLATE_NOOP(_CTX, "IBAN"), QT_TRANSLATE_NOOP(_CTX, "ID number"), QT_TRANSLATE_NOOP(_CTX, "SSN"),
+    QT_TRANSLATE_NOOP(_CTX, "Slack token"), QT_TRANSLATE_NOOP(_CTX, "card number"),
+    QT_TRANSLATE_NOOP(_CTX, "email address"), QT_TRANSLATE_NOOP(_CTX, "password in URL"),
+    QT_TRANSLATE_NOOP(_CTX, "phone number"), QT_TRANSLATE_NOOP(_CTX, "private key"),
+    QT_TRANSLATE_NOOP(_CTX, "profanity"),
+)
+
 # Keys a user's rule may have; anything else is reported so a typo does not silently change a rule.
 _CUSTOM_KEYS = {"id", "kind", "pattern", "action", "replacement", "tolerate_separators", "whole_word",
                 "label", "enabled"}
@@ -221,9 +233,15 @@ class FilterConfig:
 
     rule_sets: list[str] = field(default_factory=list)
     custom_rules: list[dict[str, Any]] = field(default_factory=list)
+    # Display text for shipped labels, e.g. {"card number": "银行卡号"}, in the UI's language.
+    labels: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule_sets": list(self.rule_sets), "custom_rules": [dict(r) for r in self.custom_rules]}
+        data: dict[str, Any] = {"rule_sets": list(self.rule_sets),
+                                "custom_rules": [dict(r) for r in self.custom_rules]}
+        if self.labels:
+            data["labels"] = dict(self.labels)
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> FilterConfig:
@@ -235,7 +253,11 @@ class FilterConfig:
             raise RuleError("", _reason(QT_TRANSLATE_NOOP(_CTX, "\"rule_sets\" must be a list of rule set ids.")))
         if not isinstance(custom, list) or not all(isinstance(x, dict) for x in custom):
             raise RuleError("", _reason(QT_TRANSLATE_NOOP(_CTX, "\"custom_rules\" must be a list of rule objects.")))
-        return cls(rule_sets=list(rule_sets), custom_rules=[dict(r) for r in custom])
+        labels = data.get("labels", {})
+        if not isinstance(labels, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                                   for k, v in labels.items()):
+            raise RuleError("", _reason(QT_TRANSLATE_NOOP(_CTX, "\"labels\" must map label texts to texts.")))
+        return cls(rule_sets=list(rule_sets), custom_rules=[dict(r) for r in custom], labels=dict(labels))
 
     @classmethod
     def from_settings(cls, settings: Any) -> FilterConfig:
