@@ -148,6 +148,9 @@ def test_endpoint_invalid_rejected():
     settings.set("custom_endpoint", "ftp://example.org")
     with pytest.raises(DownloadError, match="must be an http or https base URL"):
         resolve_endpoint(settings)
+    settings.set("custom_endpoint", "")
+    with pytest.raises(DownloadError, match='^Invalid download source "": it must be'):
+        resolve_endpoint(settings)
 
 
 def test_endpoint_error_names_its_source(monkeypatch):
@@ -471,6 +474,21 @@ def test_token_not_sent_to_other_endpoint(tmp_path, server, model):
     assert all("Authorization" not in r.headers for r in server.requests)
 
 
+def test_hf_token_env_sent_to_its_endpoint_only(tmp_path, server, other_server, model, monkeypatch):
+    """Without a token in settings, HF_TOKEN is used, for the HF_ENDPOINT origin only."""
+    server.add_file(PATH, model)
+    monkeypatch.setenv("HF_ENDPOINT", server.base_url)
+    monkeypatch.setenv("HF_TOKEN", "hf_env_token")
+    task = run(make_manager(tmp_path, server, settings=Settings()))
+    assert_exact(task, model)
+    assert all(r.headers.get("Authorization") == "Bearer hf_env_token" for r in server.requests)
+
+    other_server.add_file(PATH, model)
+    task = run(make_manager(tmp_path / "other", other_server, settings=Settings()))
+    assert_exact(task, model)
+    assert all("Authorization" not in r.headers for r in other_server.requests)
+
+
 def test_hf_endpoint_env_used(tmp_path, server, model, monkeypatch):
     server.add_file(PATH, model)
     monkeypatch.setenv("HF_ENDPOINT", server.base_url)
@@ -748,7 +766,7 @@ def test_connection_refused_plain_url_advice(tmp_path, model):
 def test_hash_mismatch_deletes_part(tmp_path, server, model):
     server.add_file(PATH, model, etag="")
     task = run(make_manager(tmp_path, server), sha256="0" * 64)
-    assert_failed(task, "SHA-256", sha(model), "0" * 64)
+    assert_failed(task, "SHA-256", sha(model), "0" * 64, "came with the download request")
     assert not part_path(task.final_path).exists()
     assert not record_path(task.final_path).exists()
     snapshot = task.snapshot()

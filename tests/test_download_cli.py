@@ -135,8 +135,8 @@ def test_hash_mismatch_progress_shows_transfer(server, model, tmp_path):
     last_progress = [line for line in err.splitlines() if " of " in line][-1]
     assert f"{size} of {size} (100.0 %)" in last_progress
     assert "failed" in last_progress
-    assert "The downloaded file is corrupt" in err
-    assert "check the URL" not in err  # a repository file: the download source advice applies
+    assert f"not the expected {'0' * 64} that came with the download request" in err
+    assert "this download source has a different file" in err  # a repository file, not a plain URL
 
 
 def test_retries_are_shown_while_waiting(server, model, tmp_path):

@@ -12,6 +12,7 @@ from llmdesk.core.settings import ENDPOINT_PRESETS
 
 # huggingface_hub reads the same variable, so one setting serves both tools.
 ENDPOINT_ENV = "HF_ENDPOINT"
+TOKEN_ENV = "HF_TOKEN"
 
 _SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
 _HF_FILE_URL = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/(?:resolve|blob)/(?P<revision>[^/]+)/(?P<filename>.+)$")
@@ -30,7 +31,8 @@ def _validated_endpoint(value: str, template: str = errors.INVALID_ENDPOINT) -> 
     base = value.strip().rstrip("/")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise errors.DownloadError(errors.message(template, endpoint=value, presets=", ".join(ENDPOINT_PRESETS)))
+        shown = value if value.strip() else '""'  # an empty value would vanish from the sentence
+        raise errors.DownloadError(errors.message(template, endpoint=shown, presets=", ".join(ENDPOINT_PRESETS)))
     return base
 
 
@@ -134,10 +136,15 @@ class Credentials:
 
 
 def credentials_from(settings) -> Credentials | None:
-    """Return the token from settings, scoped to ``hf_token_endpoint`` (huggingface.co when empty)."""
-    if settings is None:
-        return None
-    token = settings.get("hf_token").strip()
-    if not token:
-        return None
-    return Credentials(token, settings.get("hf_token_endpoint").strip() or ENDPOINT_PRESETS["huggingface"])
+    """Return the token from settings, scoped to ``hf_token_endpoint`` (huggingface.co when empty).
+
+    Without one, the ``HF_TOKEN`` environment variable, which huggingface_hub reads too, is used for
+    the ``HF_ENDPOINT`` origin or huggingface.co: a headless machine needs no settings file.
+    """
+    token = settings.get("hf_token").strip() if settings is not None else ""
+    if token:
+        return Credentials(token, settings.get("hf_token_endpoint").strip() or ENDPOINT_PRESETS["huggingface"])
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if token:
+        return Credentials(token, os.environ.get(ENDPOINT_ENV, "").strip() or ENDPOINT_PRESETS["huggingface"])
+    return None

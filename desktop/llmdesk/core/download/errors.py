@@ -42,7 +42,8 @@ def message(template: str, **params: object) -> UserMessage:
 # Templates. Each one names what failed, on which value, and what to do next.
 ACCESS_DENIED = QT_TRANSLATE_NOOP(
     CONTEXT, "Access denied (HTTP {status}) for {url}. The repository may be gated: open the model page on "
-             "Hugging Face, accept its licence, then enter an access token in Settings > Downloads.")
+             "Hugging Face, accept its licence, then enter an access token in Settings > Downloads (or set the "
+             "HF_TOKEN environment variable).")
 NOT_FOUND = QT_TRANSLATE_NOOP(
     CONTEXT, "Not found (HTTP 404): {url}. Check the repository name, the file name and the revision.")
 CLIENT_ERROR = QT_TRANSLATE_NOOP(
@@ -76,6 +77,10 @@ SIZE_MISMATCH = QT_TRANSLATE_NOOP(
 HASH_MISMATCH = QT_TRANSLATE_NOOP(
     CONTEXT, "The downloaded file is corrupt: its SHA-256 is {actual} but {expected} was expected. It was "
              "deleted; download it again or switch the download source.")
+HASH_NOT_EXPECTED = QT_TRANSLATE_NOOP(
+    CONTEXT, "The downloaded file's SHA-256 is {actual}, not the expected {expected} that came with the "
+             "download request. It was deleted. If the expected value is right, this download source has a "
+             "different file: try another source.")
 NO_SPACE = QT_TRANSLATE_NOOP(
     CONTEXT, "Not enough free disk space in {folder}: the download needs {need} plus a {margin} reserve, "
              "but only {free} is free. Free some space or choose another folder.")
@@ -147,7 +152,12 @@ STALLED_URL = QT_TRANSLATE_NOOP(
 HASH_MISMATCH_URL = QT_TRANSLATE_NOOP(
     CONTEXT, "The downloaded file is corrupt: its SHA-256 is {actual} but {expected} was expected. It was "
              "deleted; check the URL and the expected SHA-256, then download it again.")
+HASH_NOT_EXPECTED_URL = QT_TRANSLATE_NOOP(
+    CONTEXT, "The downloaded file's SHA-256 is {actual}, not the expected {expected} that came with the "
+             "download request. It was deleted. If the expected value is right, the URL serves a different "
+             "file.")
 _PLAIN_URL_TEMPLATES = {
+    HASH_NOT_EXPECTED: HASH_NOT_EXPECTED_URL,
     CONNECTION_FAILED: CONNECTION_FAILED_URL,
     CONNECTION_CLOSED: CONNECTION_CLOSED_URL,
     SERVER_ERROR: SERVER_ERROR_URL,

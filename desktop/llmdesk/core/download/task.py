@@ -930,7 +930,10 @@ class DownloadTask:
             self._hash_existing(size)
         digest = self._hasher.hexdigest()
         if record.sha256 and digest != record.sha256.lower():
-            raise _Discard(errors.message(errors.HASH_MISMATCH, actual=digest, expected=record.sha256))
+            # A hash from the catalog or the user may itself be wrong, or name another file; a hash the
+            # server sent for the same bytes means the transfer was corrupted.
+            template = errors.HASH_NOT_EXPECTED if record.sha256_is_known else errors.HASH_MISMATCH
+            raise _Discard(errors.message(template, actual=digest, expected=record.sha256))
         problem, header = _check_gguf(self.part_path)
         if problem is not None:
             raise _Discard(problem)
