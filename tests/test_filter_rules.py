@@ -222,6 +222,14 @@ def test_config_labels_replace_shipped_labels():
     assert untranslated.text == "mail me at [email address]"
 
 
+def test_custom_rule_without_label_gets_readable_one():
+    compiled = compile_filter(FilterConfig([], [{"id": "custom-2", "kind": "term", "pattern": "falcon",
+                                                  "action": "label"},
+                                                 {"id": "custom-3", "kind": "regex", "pattern": "id-\\d{6}",
+                                                  "action": "label"}]))
+    assert compiled.apply("Project Falcon, ID-123456").text == "Project [filtered term], [custom pattern]"
+
+
 def test_shipped_labels_are_all_marked():
     used = {rule.label for rule_set in load_rule_sets().values() for rule in rule_set.rules}
     assert used <= set(SHIPPED_LABELS)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, Q
 from llmdesk.core.filter import FilterConfig, RuleError, compile_filter, list_rule_sets, validate_rule
 from llmdesk.core.filter.rules import MAX_REPLACEMENT_LENGTH
 from llmdesk.core.settings import Settings
-from llmdesk.ui.i18n import translate_marked, translate_message
+from llmdesk.ui.i18n import filter_labels, translate_marked, translate_message
 from llmdesk.ui.widgets import error_label, hint, show_error
 
 log = logging.getLogger(__name__)
@@ -325,7 +325,9 @@ class FilterSection(QWidget):
             self.result.setPlainText(self.tr("The output filter is off, so the text is shown unchanged."))
             return
         try:
-            compiled = compile_filter(FilterConfig.from_settings(self.settings))
+            config = FilterConfig.from_settings(self.settings)
+            config.labels = filter_labels()  # the same translated labels a chat sends to the engine
+            compiled = compile_filter(config)
         except RuleError as exc:
             self.result.setPlainText(translate_message(exc.reason))
             return

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,20 @@ SHIPPED_LABELS = (
     QT_TRANSLATE_NOOP(_CTX, "email address"), QT_TRANSLATE_NOOP(_CTX, "password in URL"),
     QT_TRANSLATE_NOOP(_CTX, "phone number"), QT_TRANSLATE_NOOP(_CTX, "private key"),
     QT_TRANSLATE_NOOP(_CTX, "profanity"),
+    # The labels of the user's rules that have none (saved by an older version, or typed by hand).
+    QT_TRANSLATE_NOOP(_CTX, "filtered term"), QT_TRANSLATE_NOOP(_CTX, "custom pattern"),
 )
+
+
+def _default_label(rule_set: str, kind: str, rule_id: str) -> str:
+    """Return the label of a rule that has none: its id, unless that is one the Settings page numbered
+    (``custom-3``), which means nothing to the user; then a general name for its kind."""
+    if rule_set != CUSTOM_RULE_SET or not _NUMBERED_ID.fullmatch(rule_id):
+        return rule_id
+    return "filtered term" if kind == "term" else "custom pattern"
+
+
+_NUMBERED_ID = re.compile(r"custom-\d+")
 
 # Keys a user's rule may have; anything else is reported so a typo does not silently change a rule.
 _CUSTOM_KEYS = {"id", "kind", "pattern", "action", "replacement", "tolerate_separators", "whole_word",
@@ -180,7 +194,7 @@ def rule_from_dict(data: Any, rule_set: str, *, shipped: bool = False) -> Rule:
     if not isinstance(replacement, str) or len(replacement) > MAX_REPLACEMENT_LENGTH:
         raise RuleError(rule_id, _reason(QT_TRANSLATE_NOOP(
             _CTX, "The replacement must be text of at most {limit} characters."), limit=MAX_REPLACEMENT_LENGTH))
-    label = data.get("label") or rule_id
+    label = data.get("label") or _default_label(rule_set, kind, rule_id)
     if not isinstance(label, str):
         raise RuleError(rule_id, _reason(QT_TRANSLATE_NOOP(_CTX, "The label must be text.")))
     tolerate = _require_bool(rule_id, data, "tolerate_separators")
