@@ -12,7 +12,7 @@ from PySide6.QtCore import QThreadPool
 
 from llmdesk.app import install_translators
 from llmdesk.core import paths
-from llmdesk.core.download import DownloadManager, DownloadState
+from llmdesk.core.download import DownloadManager, DownloadState, TransferOptions
 from llmdesk.core.settings import Settings
 from llmdesk.ui.downloads_panel import DownloadsPanel
 from llmdesk.ui.fit_compute import FitParams
@@ -219,4 +219,24 @@ def test_downloads_panel_shows_error_in_words(qtbot):
         manager.shutdown()
     qtbot.waitUntil(lambda: panel.row(task.id)._error.isVisibleTo(panel), timeout=5_000)
     assert "Not found (HTTP 404)" in panel.row(task.id)._error.text()
+    panel.shutdown()
+
+
+def test_downloads_panel_shows_retry_while_waiting(qtbot, tiny_model):
+    """A server error that is being retried shows in the row before the retries run out."""
+    with hfs.FaultServer() as server:
+        url = server.add_file("/org/repo/resolve/main/tiny.gguf", tiny_model.read_bytes())
+        server.add_fault("/org/repo/resolve/main/tiny.gguf", hfs.status(503, times=None))
+        manager = DownloadManager(Settings(), options=TransferOptions(backoff_base=30.0, backoff_max=30.0))
+        panel = DownloadsPanel(manager)
+        qtbot.addWidget(panel)
+        task = manager.enqueue(url=url)
+        panel.add_tasks([task])
+        qtbot.waitUntil(lambda: task.snapshot().retry is not None, timeout=20_000)
+        qtbot.waitUntil(lambda: panel.row(task.id)._error.isVisibleTo(panel), timeout=5_000)
+        shown = panel.row(task.id).plain_error()
+        manager.shutdown(pause=True)
+    assert "HTTP 503" in shown
+    assert "Retry 1 of 5" in shown
+    assert task.state == DownloadState.PAUSED
     panel.shutdown()

@@ -175,8 +175,10 @@ class DownloadRow(QFrame):
         # A failed or cancelled download makes no more progress, so its bar would only mislead.
         self._bar.setVisible(state not in (DownloadState.FAILED, DownloadState.CANCELLED))
         self._detail.setText(breakable(self._status_line(progress)))
-        error = translate_message(progress.error) if progress.error else ""
-        show_error(self._error, breakable(error))
+        # While a retry waits, its reason shows where the final error would, so a failing server is
+        # visible at once rather than after the last attempt.
+        problem = progress.error or progress.retry
+        show_error(self._error, breakable(translate_message(problem) if problem else ""))
 
         # The task deletes its .part after a failure that resuming cannot fix (a hash, size or header
         # mismatch, an HTML page), so such a download can only start over.
