@@ -183,3 +183,14 @@ def test_finetune_working_names_the_method_in_chinese(chinese):
     first = full.explanation[0]
     assert str(first).startswith("Full fine-tuning: weights")
     assert translate_message(first).startswith("全参数微调：")
+
+
+def test_filter_labels_follow_ui_language(chinese):
+    """The engine gets the window's words for the shipped labels, so masked text reads in Chinese."""
+    from llmdesk.core.filter import FilterConfig, compile_filter
+    from llmdesk.ui.i18n import filter_labels
+
+    labels = filter_labels()
+    assert labels["card number"] == "银行卡号"
+    config = FilterConfig(["personal_data"], [], labels=labels)
+    assert compile_filter(config).apply("卡号 4111 1111 1111 1111 。").text == "卡号 [银行卡号] 。"

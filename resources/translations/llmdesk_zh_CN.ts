@@ -561,10 +561,6 @@ Source: {source}</source>
         <translation>文件大小</translation>
     </message>
     <message>
-        <source>Memory needed</source>
-        <translation>所需内存</translation>
-    </message>
-    <message>
         <source>Verdict</source>
         <translation>结论</translation>
     </message>
@@ -579,6 +575,14 @@ Source: {source}</source>
     <message>
         <source>Quality loss</source>
         <translation>质量损失</translation>
+    </message>
+    <message>
+        <source>Memory needed to run this quantization: weights, KV cache, compute buffers and a margin</source>
+        <translation>运行此量化所需的内存：权重、KV 缓存、计算缓冲区和余量</translation>
+    </message>
+    <message>
+        <source>Estimated decoding speed</source>
+        <translation>预计解码速度</translation>
     </message>
     <message>
         <source>How this was worked out</source>
@@ -644,10 +648,6 @@ Source: {source}</source>
 <context>
     <name>Download</name>
     <message>
-        <source>Access denied (HTTP {status}) for {url}. The repository may be gated: open the model page on Hugging Face, accept its licence, then enter an access token in Settings &gt; Downloads.</source>
-        <translation>访问 {url} 被拒绝（HTTP {status}）。该仓库可能需要授权：请在 Hugging Face 上打开模型页面并接受其许可协议，然后在“设置 &gt; 下载”中填写访问令牌。</translation>
-    </message>
-    <message>
         <source>Not found (HTTP 404): {url}. Check the repository name, the file name and the revision.</source>
         <translation>未找到（HTTP 404）：{url}。请检查仓库名、文件名和版本。</translation>
     </message>
@@ -656,16 +656,28 @@ Source: {source}</source>
         <translation>服务器拒绝了对 {url} 的请求（HTTP {status} {reason}）。</translation>
     </message>
     <message>
-        <source>The server failed (HTTP {status} {reason}) for {url} after {attempts} attempts. Try again later or switch the download source in Settings &gt; Downloads.</source>
-        <translation>尝试 {attempts} 次后，服务器处理 {url} 仍然出错（HTTP {status} {reason}）。请稍后重试，或在“设置 &gt; 下载”中切换下载源。</translation>
+        <source>Access denied (HTTP {status}) for {url}. The repository may be gated: open the model page on Hugging Face, accept its licence, then enter an access token in Settings &gt; Downloads (or set the HF_TOKEN environment variable).</source>
+        <translation>访问 {url} 被拒绝（HTTP {status}）。该仓库可能需要授权：请在 Hugging Face 上打开模型页面并接受其许可协议，然后在“设置 &gt; 下载”中填写访问令牌（或设置环境变量 HF_TOKEN）。</translation>
     </message>
     <message>
-        <source>Could not download from {host}: {reason} ({attempts} attempts). Check the network connection and proxy settings, or switch the download source in Settings &gt; Downloads.</source>
+        <source>The server failed (HTTP {status} {reason}) for {url}; attempts made: {attempts}. Try again later or switch the download source in Settings &gt; Downloads.</source>
+        <translation>服务器处理 {url} 时出错（HTTP {status} {reason}），已尝试 {attempts} 次。请稍后再试，或在“设置 &gt; 下载”中切换下载源。</translation>
+    </message>
+    <message>
+        <source>Could not download from {host}: {reason} (attempts made: {attempts}). Check the network connection and proxy settings, or switch the download source in Settings &gt; Downloads.</source>
         <translation>无法从 {host} 下载：{reason}（已尝试 {attempts} 次）。请检查网络连接和代理设置，或在“设置 &gt; 下载”中切换下载源。</translation>
     </message>
     <message>
-        <source>No data arrived from {host} for {seconds} s, {attempts} times in a row. The download is kept; resume it later or switch the download source.</source>
-        <translation>已连续 {attempts} 次在 {seconds} 秒内没有从 {host} 收到数据。已下载的部分会保留；请稍后继续，或切换下载源。</translation>
+        <source>The connection to {host} closed before the whole file arrived (attempts made: {attempts}). The data received so far is kept; resume later or switch the download source in Settings &gt; Downloads.</source>
+        <translation>与 {host} 的连接在文件传完之前就断开了（已尝试 {attempts} 次）。已收到的数据会保留；请稍后继续下载，或在“设置 &gt; 下载”中切换下载源。</translation>
+    </message>
+    <message>
+        <source>No data arrived from {host} for {seconds} s (attempts made: {attempts}). The download is kept; resume it later or switch the download source.</source>
+        <translation>{seconds} 秒内没有从 {host} 收到任何数据（已尝试 {attempts} 次）。下载进度已保留；请稍后继续，或切换下载源。</translation>
+    </message>
+    <message>
+        <source>{problem} Retry {attempt} of {retries} in {seconds} s.</source>
+        <translation>{problem} {seconds} 秒后进行第 {attempt} 次重试（共 {retries} 次）。</translation>
     </message>
     <message>
         <source>The server sent a web page instead of the model file ({url}). This usually means a login page, a gated repository or a wrong URL; open the URL in a browser to see it.</source>
@@ -688,6 +700,10 @@ Source: {source}</source>
         <translation>下载的文件已损坏：其 SHA-256 为 {actual}，应为 {expected}。文件已删除，请重新下载或切换下载源。</translation>
     </message>
     <message>
+        <source>The downloaded file&apos;s SHA-256 is {actual}, not the expected {expected} that came with the download request. It was deleted. If the expected value is right, this download source has a different file: try another source.</source>
+        <translation>下载文件的 SHA-256 为 {actual}，与下载请求中给出的预期值 {expected} 不符，文件已删除。如果预期值无误，说明此下载源上的文件不同：请换一个下载源。</translation>
+    </message>
+    <message>
         <source>Not enough free disk space in {folder}: the download needs {need} plus a {margin} reserve, but only {free} is free. Free some space or choose another folder.</source>
         <translation>{folder} 的磁盘空间不足：下载需要 {need}，另需预留 {margin}，但只剩 {free}。请清理空间或选择其他文件夹。</translation>
     </message>
@@ -702,6 +718,14 @@ Source: {source}</source>
     <message>
         <source>A different file already exists at {path} ({actual} bytes, {expected} bytes expected). Delete or move it, then download again.</source>
         <translation>{path} 处已有另一个文件（{actual} 字节，应为 {expected} 字节）。请删除或移走它，然后重新下载。</translation>
+    </message>
+    <message>
+        <source>A different file already exists at {path}: its SHA-256 is {actual}, not the expected {expected}. It was left as it is; delete or move it, then download again.</source>
+        <translation>{path} 处已有另一个文件：其 SHA-256 为 {actual}，而不是预期的 {expected}。该文件保持原样；请删除或移走它，然后重新下载。</translation>
+    </message>
+    <message>
+        <source>{path} is already downloaded, and its SHA-256 matches.</source>
+        <translation>{path} 已下载，且 SHA-256 校验一致。</translation>
     </message>
     <message>
         <source>Invalid download URL {url}: it must be an http or https URL that ends with a file name.</source>
@@ -728,6 +752,18 @@ Source: {source}</source>
         <translation>SHA-256 值 {value} 无效：必须是 64 位十六进制数字，可带 &quot;sha256:&quot; 前缀。请从 Hugging Face 上该文件的页面复制，或不填写。</translation>
     </message>
     <message>
+        <source>The download source now in use has a different file at {url} (SHA-256 {actual}, {size} bytes) than the one expected (SHA-256 {expected}, {expected_size} bytes). The partial download is kept: switch back to the previous download source to resume it, or cancel it.</source>
+        <translation>当前下载源在 {url} 提供的文件（SHA-256 {actual}，{size} 字节）与预期的文件（SHA-256 {expected}，{expected_size} 字节）不同。已下载的部分会保留：切换回之前的下载源即可继续，或者取消这个下载。</translation>
+    </message>
+    <message>
+        <source>{path} is being downloaded by another LLM Desk window or command right now. Wait until that download ends, or stop it there, then try again.</source>
+        <translation>另一个 LLM Desk 窗口或命令正在下载 {path}。请等那个下载结束，或在那里停止它，然后再试。</translation>
+    </message>
+    <message>
+        <source>Cannot save the download in {folder}: {reason}. Choose a folder you can write to.</source>
+        <translation>无法把下载保存到 {folder}：{reason}。请选择一个可以写入的文件夹。</translation>
+    </message>
+    <message>
         <source>The file from {url} is not the {quant} build of {build} that the catalog describes: {details}. It was deleted; check the repository and file name of the catalog entry.</source>
         <translation>来自 {url} 的文件不是目录中描述的 {build} 的 {quant} 版本：{details}。文件已删除；请检查该目录条目的仓库名和文件名。</translation>
     </message>
@@ -744,20 +780,28 @@ Source: {source}</source>
         <translation>{path} 的大小为 {actual}，而目录估计约为 {expected}。其 GGUF 文件头与目录条目一致，因此文件已保留。</translation>
     </message>
     <message>
-        <source>Could not download from {host}: {reason} ({attempts} attempts). Check the URL, the network connection and the proxy settings.</source>
+        <source>Could not download from {host}: {reason} (attempts made: {attempts}). Check the URL, the network connection and the proxy settings.</source>
         <translation>无法从 {host} 下载：{reason}（已尝试 {attempts} 次）。请检查网址、网络连接和代理设置。</translation>
     </message>
     <message>
-        <source>The server failed (HTTP {status} {reason}) for {url} after {attempts} attempts. Check the URL or try again later.</source>
-        <translation>尝试 {attempts} 次后，服务器处理 {url} 仍然出错（HTTP {status} {reason}）。请检查网址或稍后重试。</translation>
+        <source>The connection to {host} closed before the whole file arrived (attempts made: {attempts}). The data received so far is kept; resume it later.</source>
+        <translation>与 {host} 的连接在文件传完之前就断开了（已尝试 {attempts} 次）。已收到的数据会保留；请稍后继续下载。</translation>
     </message>
     <message>
-        <source>No data arrived from {host} for {seconds} s, {attempts} times in a row. The download is kept; resume it later.</source>
-        <translation>已连续 {attempts} 次在 {seconds} 秒内没有从 {host} 收到数据。已下载的部分会保留，请稍后继续。</translation>
+        <source>The server failed (HTTP {status} {reason}) for {url}; attempts made: {attempts}. Check the URL or try again later.</source>
+        <translation>服务器处理 {url} 时出错（HTTP {status} {reason}），已尝试 {attempts} 次。请检查网址，或稍后再试。</translation>
+    </message>
+    <message>
+        <source>No data arrived from {host} for {seconds} s (attempts made: {attempts}). The download is kept; resume it later.</source>
+        <translation>{seconds} 秒内没有从 {host} 收到任何数据（已尝试 {attempts} 次）。下载进度已保留；请稍后继续。</translation>
     </message>
     <message>
         <source>The downloaded file is corrupt: its SHA-256 is {actual} but {expected} was expected. It was deleted; check the URL and the expected SHA-256, then download it again.</source>
         <translation>下载的文件已损坏：其 SHA-256 为 {actual}，应为 {expected}。文件已删除；请检查网址和预期的 SHA-256，然后重新下载。</translation>
+    </message>
+    <message>
+        <source>The downloaded file&apos;s SHA-256 is {actual}, not the expected {expected} that came with the download request. It was deleted. If the expected value is right, the URL serves a different file.</source>
+        <translation>下载文件的 SHA-256 为 {actual}，与下载请求中给出的预期值 {expected} 不符，文件已删除。如果预期值无误，说明该网址提供的是另一个文件。</translation>
     </message>
     <message>
         <source>The download of {name} failed unexpectedly: {reason}. The details are in the log; resume it to try again.</source>
@@ -777,6 +821,18 @@ Source: {source}</source>
     <message>
         <source>Resume</source>
         <translation>继续</translation>
+    </message>
+    <message>
+        <source>Continue from the part already downloaded.</source>
+        <translation>从已下载的部分继续。</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Nothing usable was kept from the failed attempt, so the download starts over.</source>
+        <translation>失败的那次下载没有留下可用的数据，因此将从头开始下载。</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -822,8 +878,24 @@ Source: {source}</source>
         <translation>已取消</translation>
     </message>
     <message>
+        <source>{value} KiB/s</source>
+        <translation>{value} KiB/s</translation>
+    </message>
+    <message>
+        <source>{value} MiB/s</source>
+        <translation>{value} MiB/s</translation>
+    </message>
+    <message>
         <source>No downloads yet. Choose a model and a quantization, then Download.</source>
         <translation>还没有下载。选择一个模型和量化，然后点击“下载”。</translation>
+    </message>
+    <message>
+        <source>Clear finished</source>
+        <translation>清除已结束的下载</translation>
+    </message>
+    <message>
+        <source>Remove finished, failed and cancelled downloads from this list. Downloaded files stay on disk.</source>
+        <translation>从列表中移除已完成、失败和已取消的下载。已下载的文件仍保留在磁盘上。</translation>
     </message>
 </context>
 <context>
@@ -976,6 +1048,70 @@ Source: {source}</source>
         <translation>位置 {pos} 处的分组语法不受支持；请使用 (...) 或 (?:...)。</translation>
     </message>
     <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>AWS key</source>
+        <translation>AWS 密钥</translation>
+    </message>
+    <message>
+        <source>GitHub token</source>
+        <translation>GitHub 令牌</translation>
+    </message>
+    <message>
+        <source>Hugging Face token</source>
+        <translation>Hugging Face 令牌</translation>
+    </message>
+    <message>
+        <source>IBAN</source>
+        <translation>IBAN</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>SSN</source>
+        <translation>社会安全号</translation>
+    </message>
+    <message>
+        <source>Slack token</source>
+        <translation>Slack 令牌</translation>
+    </message>
+    <message>
+        <source>card number</source>
+        <translation>银行卡号</translation>
+    </message>
+    <message>
+        <source>email address</source>
+        <translation>电子邮件地址</translation>
+    </message>
+    <message>
+        <source>password in URL</source>
+        <translation>网址中的密码</translation>
+    </message>
+    <message>
+        <source>phone number</source>
+        <translation>电话号码</translation>
+    </message>
+    <message>
+        <source>private key</source>
+        <translation>私钥</translation>
+    </message>
+    <message>
+        <source>profanity</source>
+        <translation>不文明用语</translation>
+    </message>
+    <message>
+        <source>filtered term</source>
+        <translation>过滤词</translation>
+    </message>
+    <message>
+        <source>custom pattern</source>
+        <translation>自定义模式</translation>
+    </message>
+    <message>
         <source>Profanity and slurs</source>
         <translation>粗口与歧视性用语</translation>
     </message>
@@ -1084,6 +1220,10 @@ Source: {source}</source>
         <translation>&quot;custom_rules&quot; 必须是规则对象的列表。</translation>
     </message>
     <message>
+        <source>&quot;labels&quot; must map label texts to texts.</source>
+        <translation>“labels”必须把标签文字映射为文字。</translation>
+    </message>
+    <message>
         <source>Cannot read the rule set file {path}: {error}</source>
         <translation>无法读取规则集文件 {path}：{error}</translation>
     </message>
@@ -1111,16 +1251,40 @@ Source: {source}</source>
         <translation>例如项目代号，或 \bID-\d{6}\b</translation>
     </message>
     <message>
-        <source>Mask it (■■■)</source>
-        <translation>遮盖（■■■）</translation>
+        <source>Double-click a rule to edit it.</source>
+        <translation>双击规则即可编辑。</translation>
+    </message>
+    <message>
+        <source>Edit rule</source>
+        <translation>编辑规则</translation>
+    </message>
+    <message>
+        <source>Mask it (****)</source>
+        <translation>遮盖（****）</translation>
     </message>
     <message>
         <source>Replace with its label</source>
         <translation>替换为标签</translation>
     </message>
     <message>
+        <source>Replace with text…</source>
+        <translation>替换为文本…</translation>
+    </message>
+    <message>
         <source>Stop the reply</source>
         <translation>停止回复</translation>
+    </message>
+    <message>
+        <source>Shown in place of a match by &quot;Replace with its label&quot;, and in the test results. Leave it empty for a general name.</source>
+        <translation>选择“替换为标签”时，匹配内容会显示为此标签；试用结果中也会显示。留空则使用通用名称。</translation>
+    </message>
+    <message>
+        <source>Replacement</source>
+        <translation>替换文本</translation>
+    </message>
+    <message>
+        <source>Text that replaces each match</source>
+        <translation>用来替换每处匹配的文本</translation>
     </message>
     <message>
         <source>Whole words only</source>
@@ -1131,12 +1295,28 @@ Source: {source}</source>
         <translation>添加规则</translation>
     </message>
     <message>
+        <source>Cancel editing</source>
+        <translation>取消编辑</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
         <source>Type or paste a sample text to see what the filter would change.</source>
         <translation>输入或粘贴一段示例文本，查看过滤器会改动哪些内容。</translation>
     </message>
     <message>
         <source>Try the filter</source>
         <translation>试用过滤器</translation>
+    </message>
+    <message>
+        <source>custom pattern</source>
+        <translation>自定义模式</translation>
+    </message>
+    <message>
+        <source>filtered term</source>
+        <translation>过滤词</translation>
     </message>
     <message>
         <source>regex</source>
@@ -1155,16 +1335,36 @@ Source: {source}</source>
         <translation>标签</translation>
     </message>
     <message>
-        <source>replace</source>
-        <translation>替换</translation>
+        <source>replace with “{text}”</source>
+        <translation>替换为“{text}”</translation>
+    </message>
+    <message>
+        <source>{label} ({kind}: {pattern}) → {action}</source>
+        <translation>{label}（{kind}：{pattern}）→ {action}</translation>
+    </message>
+    <message>
+        <source>The label is longer than {limit} characters; shorten it.</source>
+        <translation>标签超过 {limit} 个字符，请缩短。</translation>
+    </message>
+    <message>
+        <source>Enter the text that replaces each match.</source>
+        <translation>请输入用来替换每处匹配的文本。</translation>
+    </message>
+    <message>
+        <source>The replacement text is longer than {limit} characters; shorten it.</source>
+        <translation>替换文本超过 {limit} 个字符，请缩短。</translation>
+    </message>
+    <message>
+        <source>optional, e.g. {example}</source>
+        <translation>可选，例如 {example}</translation>
+    </message>
+    <message>
+        <source>Save rule</source>
+        <translation>保存规则</translation>
     </message>
     <message>
         <source>stop</source>
         <translation>停止</translation>
-    </message>
-    <message>
-        <source>{kind}: {pattern} → {action}</source>
-        <translation>{kind}：{pattern} → {action}</translation>
     </message>
     <message>
         <source>Saving the filter settings failed: {error}</source>
