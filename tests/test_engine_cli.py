@@ -163,6 +163,24 @@ def test_explicit_context_beyond_training_warns(tiny_model, llmdesk_home):
     assert "context 4096 tokens" in result.stderr
 
 
+def test_rounded_context_and_ignored_gpu_layers_are_told(tiny_model, llmdesk_home):
+    """llama.cpp rounds the context up to a multiple of 256, and a CPU-only build runs no layer on a GPU."""
+    import llama_cpp
+
+    result = _chat([tiny_model, "--prompt", "hi", "--max-tokens", "4", "--ctx", "1000", "--gpu-layers", "99"],
+                   llmdesk_home)
+    assert result.returncode == 0, result.stderr
+    assert "llama.cpp rounded the context from 1000 to 1024 tokens." in result.stderr
+    gpu_notice = "This llama.cpp build has no GPU support, so --gpu-layers 99 has no effect"
+    assert (gpu_notice in result.stderr) != llama_cpp.llama_supports_gpu_offload()
+
+
+def test_max_tokens_zero_message_reads_right(tiny_model, llmdesk_home):
+    result = _chat([tiny_model, "--prompt", "hi", "--max-tokens", "0"], llmdesk_home)
+    assert result.returncode == 2
+    assert "must be at least 1 token, got 0" in result.stderr
+
+
 def test_unknown_model_name_exit_status_2(llmdesk_home):
     result = _chat(["no-such-model", "--prompt", "hi"], llmdesk_home)
     assert result.returncode == 2

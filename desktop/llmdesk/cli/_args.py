@@ -15,7 +15,8 @@ def int_at_least(minimum: int, unit: str) -> Callable[[str], int]:
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number of {unit}, got {text!r}") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum} {unit}, got {value}")
+            named = unit[:-1] if minimum == 1 and unit.endswith("s") else unit  # "1 token", "2 tokens"
+            raise argparse.ArgumentTypeError(f"must be at least {minimum} {named}, got {value}")
         return value
 
     return parse

@@ -266,6 +266,11 @@ def _load(engine: EngineClient, args: argparse.Namespace, model: str, n_ctx: int
                 info = event.info
                 output.notice(f"Loaded {info.name} ({info.architecture}, {info.n_params / 1e6:.1f}M "
                               f"parameters, context {info.n_ctx} tokens) in {info.load_seconds:.1f} s.")
+                if info.n_ctx != n_ctx:
+                    output.notice(f"llama.cpp rounded the context from {n_ctx} to {info.n_ctx} tokens.")
+                if args.gpu_layers and info.n_gpu_layers == 0:
+                    output.notice(f"This llama.cpp build has no GPU support, so --gpu-layers {args.gpu_layers} "
+                                  f"has no effect: every layer runs on the CPU.")
             return EXIT_OK
         if isinstance(event, p.LoadFailed):
             if output.as_json:

@@ -251,7 +251,9 @@ class LoadedModel:
             n_ctx_train=llm._model.n_ctx_train(), n_vocab=n_vocab, n_params=llm._model.n_params(),
             size_bytes=llm._model.size(), has_chat_template=self.template is not None,
             eog_token_ids=tuple(sorted(eog)), bos_token=bos_text, eos_token=eos_text,
-            n_gpu_layers=options.n_gpu_layers, load_seconds=load_seconds)
+            # A CPU-only build ignores the offload request; report what really happened.
+            n_gpu_layers=options.n_gpu_layers if llama_cpp.llama_supports_gpu_offload() else 0,
+            load_seconds=load_seconds)
 
 
 def _load(command: p.LoadCommand, channel: _Channel, native: _NativeLog) -> LoadedModel | None:
