@@ -194,3 +194,15 @@ def test_filter_labels_follow_ui_language(chinese):
     assert labels["card number"] == "银行卡号"
     config = FilterConfig(["personal_data"], [], labels=labels)
     assert compile_filter(config).apply("卡号 4111 1111 1111 1111 。").text == "卡号 [银行卡号] 。"
+
+
+def test_catalog_mismatch_details_are_translated(chinese):
+    from llmdesk.core.download import errors
+    from llmdesk.core.download.task import joined
+
+    details = joined([errors.message(errors.DIFFERENT_FILE_TYPE, actual="F32", expected="Q8_0"),
+                      errors.message(errors.DIFFERENT_SIZE, actual="854.7 KiB", expected="1.2 GiB")])
+    text = translate_message(errors.message(errors.CATALOG_MISMATCH, url="u", quant="Q8_0", build="b",
+                                            details=details))
+    assert "其文件类型为 F32，而不是 Q8_0；其大小为 854.7 KiB，而预计约为 1.2 GiB" in text
+    assert "its file type" not in text

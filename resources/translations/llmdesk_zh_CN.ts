@@ -768,6 +768,22 @@ Source: {source}</source>
         <translation>来自 {url} 的文件不是目录中描述的 {build} 的 {quant} 版本：{details}。文件已删除；请检查该目录条目的仓库名和文件名。</translation>
     </message>
     <message>
+        <source>its GGUF header counts {actual} parameters where the catalog says {expected}</source>
+        <translation>其 GGUF 文件头记录的参数量为 {actual}，而目录中为 {expected}</translation>
+    </message>
+    <message>
+        <source>its file type is {actual}, not {expected}</source>
+        <translation>其文件类型为 {actual}，而不是 {expected}</translation>
+    </message>
+    <message>
+        <source>it has {actual} where about {expected} was expected</source>
+        <translation>其大小为 {actual}，而预计约为 {expected}</translation>
+    </message>
+    <message>
+        <source>{first}; {rest}</source>
+        <translation>{first}；{rest}</translation>
+    </message>
+    <message>
         <source>The GGUF header of {url} is larger than {limit}; it cannot be read without downloading the file.</source>
         <translation>{url} 的 GGUF 文件头大于 {limit}，不下载整个文件就无法读取。</translation>
     </message>

@@ -127,6 +127,12 @@ FOLDER_UNUSABLE = QT_TRANSLATE_NOOP(
 CATALOG_MISMATCH = QT_TRANSLATE_NOOP(
     CONTEXT, "The file from {url} is not the {quant} build of {build} that the catalog describes: {details}. "
              "It was deleted; check the repository and file name of the catalog entry.")
+# The facts listed in CATALOG_MISMATCH's {details}.
+DIFFERENT_PARAMS = QT_TRANSLATE_NOOP(
+    CONTEXT, "its GGUF header counts {actual} parameters where the catalog says {expected}")
+DIFFERENT_FILE_TYPE = QT_TRANSLATE_NOOP(CONTEXT, "its file type is {actual}, not {expected}")
+DIFFERENT_SIZE = QT_TRANSLATE_NOOP(CONTEXT, "it has {actual} where about {expected} was expected")
+LIST_PAIR = QT_TRANSLATE_NOOP(CONTEXT, "{first}; {rest}")
 HEADER_TOO_LARGE = QT_TRANSLATE_NOOP(
     CONTEXT, "The GGUF header of {url} is larger than {limit}; it cannot be read without downloading the "
              "file.")

@@ -227,8 +227,8 @@ def header_file_type(header) -> str | None:
     return name.removeprefix("MOSTLY_").removeprefix("ALL_")
 
 
-def catalog_differences(record: PartRecord, header, size: int | None) -> list[str]:
-    """Return how a verified GGUF file contradicts its catalog entry, one English phrase per fact.
+def catalog_differences(record: PartRecord, header, size: int | None) -> list[UserMessage]:
+    """Return how a verified GGUF file contradicts its catalog entry, one message per fact.
 
     Compares the header's parameter count with the build's (within N_PARAMS_TOLERANCE) and its
     file type with the quantization name when both are known names. A size outside
@@ -242,18 +242,27 @@ def catalog_differences(record: PartRecord, header, size: int | None) -> list[st
     if record.n_params:
         actual = header.n_params
         if abs(actual - record.n_params) > N_PARAMS_TOLERANCE * record.n_params:
-            found.append(f"its GGUF header counts {_count_text(actual)} parameters where the catalog says "
-                         f"{_count_text(record.n_params)}")
+            found.append(errors.message(errors.DIFFERENT_PARAMS, actual=_count_text(actual),
+                                        expected=_count_text(record.n_params)))
     file_type = header_file_type(header)
     quant = (record.quant or "").upper()
     if file_type and quant in _file_type_names() and file_type != quant:
-        found.append(f"its file type is {file_type}, not {quant}")
+        found.append(errors.message(errors.DIFFERENT_FILE_TYPE, actual=file_type, expected=quant))
     estimate = record.size_estimate
     if found and estimate and size is not None and not record.size_is_known \
             and abs(size - estimate) > SIZE_ESTIMATE_TOLERANCE * estimate:
-        found.append(f"it has {errors.format_bytes(size)} where about {errors.format_bytes(estimate)} "
-                     "was expected")
+        found.append(errors.message(errors.DIFFERENT_SIZE, actual=errors.format_bytes(size),
+                                    expected=errors.format_bytes(estimate)))
     return found
+
+
+def joined(parts: list[UserMessage]) -> UserMessage | str:
+    """Return one message that lists ``parts``, built from pairs so the separator is translated too."""
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return errors.message(errors.LIST_PAIR, first=parts[0], rest=joined(parts[1:]))
 
 
 class DownloadTask:
@@ -887,7 +896,7 @@ class DownloadTask:
         if differences:
             log.info("Download %s: the header contradicts the catalog after %d bytes", self.id, written)
             raise _Discard(errors.message(errors.CATALOG_MISMATCH, url=url, quant=self.record.quant,
-                                          build=self.record.build_id, details="; ".join(differences)))
+                                          build=self.record.build_id, details=joined(differences)))
 
     def _write(self, handle, chunk: memoryview, position: int) -> None:
         written = 0
@@ -940,9 +949,8 @@ class DownloadTask:
         # A file smaller than EARLY_HEADER_CHECK_BYTES gets its only header comparison here.
         differences = catalog_differences(record, header, size)
         if differences:
-            # NOTE: the differences stay English in a translated UI; they name header fields and values.
             raise _Discard(errors.message(errors.CATALOG_MISMATCH, url=url, quant=record.quant,
-                                          build=record.build_id, details="; ".join(differences)))
+                                          build=record.build_id, details=joined(differences)))
         self._note_size_estimate(size)
         os.replace(self.part_path, self.final_path)
         _fsync_dir(self.final_path.parent)
