@@ -21,6 +21,7 @@ from llmdesk.cli import download as download_cli
 from llmdesk.cli import models as models_cli
 from llmdesk.core import catalog as catalog_module
 from llmdesk.core.catalog import Catalog
+from llmdesk.core.settings import Settings
 from llmdesk.core.catalog_types import ArchFacts, ModelBuild, QuantVariant
 
 REPO = "tester/tiny-GGUF"
@@ -158,6 +159,17 @@ def test_already_downloaded_prints_no_progress(server, model, tmp_path):
     assert status == 0
     assert out.strip() == str((tmp_path / FILE).resolve())
     assert err.strip() == f"{(tmp_path / FILE).resolve()} is already downloaded."
+
+
+def test_invalid_setting_source_suggests_flag(llmdesk_home):
+    settings = Settings()
+    settings.set("download_endpoint", "custom")
+    settings.set("custom_endpoint", "ftp://mirror")
+    settings.save()
+    status, _, err = run_cli("owner/repo", "x.gguf")
+    assert status == 2
+    assert "Invalid download source ftp://mirror" in err
+    assert "pass --endpoint URL" in err
 
 
 def test_endpoint_flag_named_in_error():

@@ -89,6 +89,7 @@ def test_custom_endpoint_is_validated(qtbot, page):
     assert page.editor("custom_endpoint").isEnabled()
     enter_text(qtbot, page.editor("custom_endpoint"), "ftp://mirror.example")
     assert "must be an http or https base URL" in page.error_text("custom_endpoint")
+    assert "Settings > Downloads" not in page.error_text("custom_endpoint")  # it is shown right there
     assert page.settings.get("custom_endpoint") == ""
     enter_text(qtbot, page.editor("custom_endpoint"), "https://mirror.example/")
     assert page.error_text("custom_endpoint") == ""

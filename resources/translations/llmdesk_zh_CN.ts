@@ -740,6 +740,10 @@ Source: {source}</source>
         <translation>下载源 {endpoint} 无效：必须是 http 或 https 基础网址，例如 https://hf-mirror.com。请在“设置 &gt; 下载”中修改。</translation>
     </message>
     <message>
+        <source>Invalid download source {endpoint}: it must be an http or https base URL such as https://hf-mirror.com.</source>
+        <translation>下载源 {endpoint} 无效：必须是 http 或 https 基础网址，例如 https://hf-mirror.com。</translation>
+    </message>
+    <message>
         <source>Invalid download source {endpoint} in the HF_ENDPOINT environment variable: it must be an http or https base URL such as https://hf-mirror.com. Fix or unset HF_ENDPOINT.</source>
         <translation>环境变量 HF_ENDPOINT 中的下载源 {endpoint} 无效：必须是 http 或 https 基础网址，例如 https://hf-mirror.com。请修改或取消设置 HF_ENDPOINT。</translation>
     </message>

@@ -227,7 +227,7 @@ def _download(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, interrup
             if args.endpoint:
                 # With --endpoint the other sources are not consulted, so the flag contains the invalid value.
                 raise ValueError(f"--endpoint: {exc}") from None
-            raise
+            raise ValueError(f"{exc} For this command alone, pass --endpoint URL.") from None
         tasks = _enqueue(manager, args)
     except (DownloadError, KeyError, ValueError) as exc:
         text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)

@@ -94,13 +94,11 @@ def validate_endpoint_text(text: str) -> str:
     """Return the custom download URL cleaned up, or raise ValueError with a translated reason."""
     if not text.strip():
         return ""
-    # NOTE: core has no public validator for a custom base URL; resolve_endpoint(override=...) would also
-    # accept preset names, which this field must not.
-    from llmdesk.core.download.endpoint import _validated_endpoint
+    from llmdesk.core.download.endpoint import validate_base_url
     from llmdesk.core.download.errors import DownloadError
 
     try:
-        return _validated_endpoint(text)
+        return validate_base_url(text)
     except DownloadError as exc:
         raise ValueError(translate_message(exc.message)) from None
 
@@ -163,6 +161,7 @@ class SettingsPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
+        self._scroll = scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
@@ -286,6 +285,7 @@ class SettingsPage(QWidget):
         except ValueError as exc:
             show_error(row.error, str(exc))
             self._status.setText(self.tr("Not saved: fix the value marked in red."))
+            self._scroll.ensureWidgetVisible(row.error)  # the status line may be scrolled out of view
             return
         show_error(row.error, "")
         if key == "hf_token":

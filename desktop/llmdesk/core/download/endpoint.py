@@ -36,6 +36,12 @@ def _validated_endpoint(value: str, template: str = errors.INVALID_ENDPOINT) -> 
     return base
 
 
+def validate_base_url(value: str) -> str:
+    """Return a download source URL typed into a settings field, cleaned up; raise DownloadError when
+    it is not an http(s) base URL. The message names no place to fix it: it shows beside the field."""
+    return _validated_endpoint(value, errors.INVALID_ENDPOINT_FIELD)
+
+
 def resolve_endpoint(settings, override: str | None = None) -> str:
     """Return the base URL downloads use, without a trailing slash.
 

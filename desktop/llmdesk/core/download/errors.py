@@ -104,6 +104,9 @@ INVALID_NAME = QT_TRANSLATE_NOOP(
 INVALID_ENDPOINT = QT_TRANSLATE_NOOP(
     CONTEXT, "Invalid download source {endpoint}: it must be an http or https base URL such as "
              "https://hf-mirror.com. Fix it in Settings > Downloads.")
+INVALID_ENDPOINT_FIELD = QT_TRANSLATE_NOOP(
+    CONTEXT, "Invalid download source {endpoint}: it must be an http or https base URL such as "
+             "https://hf-mirror.com.")
 INVALID_ENDPOINT_ENV = QT_TRANSLATE_NOOP(
     CONTEXT, "Invalid download source {endpoint} in the HF_ENDPOINT environment variable: it must be an "
              "http or https base URL such as https://hf-mirror.com. Fix or unset HF_ENDPOINT.")
