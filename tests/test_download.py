@@ -676,6 +676,31 @@ def test_failed_resume_is_indexed_again(tmp_path, server, model):
     assert record_path(task.final_path).exists()
 
 
+def test_restart_resumes_only_what_the_app_paused(tmp_path, server, model):
+    """Closing the app pauses every download; the next start continues those, not the ones the user
+    paused."""
+    other_path = f"/{REPO}/resolve/main/other.gguf"
+    for path in (PATH, other_path):
+        server.add_file(path, model)
+        server.add_fault(path, hfs.stall(len(model) // 2, seconds=30))
+    first = make_manager(tmp_path, server, options=TransferOptions(stall_timeout=30, progress_interval=0,
+                                                                   chunk_size=16 << 10))
+    closed_by_app = first.enqueue(repo=REPO, filename=FILE)
+    paused_by_user = first.enqueue(repo=REPO, filename="other.gguf")
+    assert wait_for_bytes(first, closed_by_app.id, len(model) // 2).wait(10)
+    assert wait_for_bytes(first, paused_by_user.id, len(model) // 2).wait(10)
+    first.pause(paused_by_user.id)
+    assert paused_by_user.wait(10)
+    first.shutdown()  # the application closing
+
+    second = make_manager(tmp_path, server)
+    restored = {task.final_path.name: task for task in second.restore(resume_interrupted=True)}
+    assert restored["other.gguf"].state == DownloadState.PAUSED
+    assert restored[FILE].wait(30)
+    assert_exact(restored[FILE], model)
+    assert restored["other.gguf"].state == DownloadState.PAUSED
+
+
 def test_restore_drops_failed_record_without_data(tmp_path, server, model):
     final = tmp_path / "models" / "TheOwner" / "tiny-GGUF" / "nothere.gguf"
     final.parent.mkdir(parents=True)

@@ -177,6 +177,7 @@ def _pause_on_interrupt(manager: DownloadManager | None, progress: ProgressLine 
     print("Stopping...", file=stderr, flush=True)
     done = 0
     if manager is not None:
+        manager.pause_all(by_user=True)  # the user stopped it, so the window does not resume it by itself
         manager.shutdown(pause=True)
         done = sum(t.snapshot().done_bytes for t in manager.tasks())
     print(f"Paused after {format_bytes(done)}. Run the same command again to resume.", file=stderr)

@@ -176,7 +176,9 @@ class ModelsPage(QWidget):
         self.downloads = DownloadsPanel(self._download_manager)
         self._downloads_tab.layout().addWidget(self.downloads)
         try:
-            restored = self._download_manager.restore(resume=False)
+            # Downloads that were running when the application last closed continue; the ones the
+            # user paused stay paused.
+            restored = self._download_manager.restore(resume_interrupted=True)
         except OSError as exc:
             log.warning("Restoring downloads failed: %s", exc)
         else:

@@ -293,12 +293,18 @@ class DownloadManager:
 
     # --- control -------------------------------------------------------------------------------
 
-    def pause(self, task_id: str) -> None:
-        """Pause a queued or running download; its .part and record stay for ``resume``."""
+    def pause(self, task_id: str, *, by_user: bool = True) -> None:
+        """Pause a queued or running download; its .part and record stay for ``resume``.
+
+        A download the user paused stays paused at the next start; one paused ``by_user=False``
+        (the application closing) is resumed by ``restore(resume_interrupted=True)``.
+        """
         task = self.get(task_id)
+        task.record.user_paused = by_user
         with self._lock:
             running = task_id in self._threads
             if not running and task.state == DownloadState.QUEUED:
+                task._save_record_quietly()
                 task._set_state(DownloadState.PAUSED)
                 task._finished.set()
                 return
@@ -311,6 +317,7 @@ class DownloadManager:
         with self._lock:
             if task_id in self._threads or task.state not in (DownloadState.PAUSED, DownloadState.FAILED):
                 return
+            task.record.user_paused = False
             task._prepare_start()
             task._set_state(DownloadState.QUEUED)
         self._index_add(task.final_path)  # dropped from the index when it failed before any data
@@ -346,10 +353,10 @@ class DownloadManager:
                 raise ValueError(f"download {task_id} is {task.state.value}; cancel it before removing it")
             del self._tasks[task_id]
 
-    def pause_all(self) -> None:
+    def pause_all(self, *, by_user: bool = False) -> None:
         for task in self.tasks():
             if task.state in (DownloadState.QUEUED, DownloadState.DOWNLOADING, DownloadState.VERIFYING):
-                self.pause(task.id)
+                self.pause(task.id, by_user=by_user)
 
     def wait(self, task_ids: list[str] | None = None, timeout: float | None = None) -> bool:
         """Block until the given (default: all) tasks have stopped; False on timeout.
@@ -386,11 +393,12 @@ class DownloadManager:
 
     # --- restore -------------------------------------------------------------------------------
 
-    def restore(self, resume: bool = False) -> list[DownloadTask]:
+    def restore(self, resume: bool = False, *, resume_interrupted: bool = False) -> list[DownloadTask]:
         """Find interrupted downloads (.part + record) from earlier runs and add them as tasks.
 
         Looks in the models folder and in every folder a download was started in. The tasks are
-        paused unless ``resume`` is True. A record whose final file exists is left over from a finished
+        paused unless ``resume`` is True; with ``resume_interrupted`` the ones that were running when
+        the application closed (neither paused by the user nor failed) are queued again. A record whose final file exists is left over from a finished
         download and is removed. A download that failed without leaving data to resume is not restored.
         It is added to ``tasks()`` once as FAILED with its reason, and its record, index entry and
         empty folders are removed, so the next start does not list it again.
@@ -419,7 +427,7 @@ class DownloadManager:
             with self._lock:
                 self._tasks[task.id] = task
             self._index_add(final)
-            if resume:
+            if resume or (resume_interrupted and not record.user_paused and record.failure is None):
                 self._schedule()
             else:
                 task._set_state(DownloadState.PAUSED)

@@ -66,6 +66,9 @@ class PartRecord:
     # The reason of the last failure as {"template", "params"} of a UserMessage; None after a success
     # or while nothing failed.
     failure: dict | None = None
+    # True while the user has this download paused; a download that stopped because the application
+    # closed is False, and the next start resumes it.
+    user_paused: bool = False
     version: int = RECORD_VERSION
 
     def save(self, final: Path) -> None:

@@ -375,6 +375,7 @@ class DownloadTask:
                 self._set_state(DownloadState.CANCELLED)
                 log.info("Download %s cancelled", self.id)
             else:
+                self._save_record_quietly()  # keeps who paused it for the next start
                 self._set_state(DownloadState.PAUSED)
                 log.info("Download %s paused at %d bytes", self.id, self._done)
         except errors.DownloadError as exc:
@@ -391,6 +392,15 @@ class DownloadTask:
             self._lock_file.release()
             self._response = None
             self._finished.set()
+
+    def _save_record_quietly(self) -> None:
+        """Save the record when its .part exists; a failure only costs the paused-by flag, so it is logged."""
+        if not self.part_path.exists():
+            return
+        try:
+            self.record.save(self.final_path)
+        except OSError as exc:
+            log.warning("Could not save the download record of %s: %s", self.final_path, exc)
 
     def _take_lock(self) -> bool:
         """Take the cross-process lock of this download. Without it, set FAILED without touching any
