@@ -25,6 +25,7 @@ from llmdesk.core.download import (
     DownloadError, DownloadManager, DownloadState, TransferOptions, file_url, parse_hub_url,
     resolve_endpoint,
 )
+from llmdesk.core.download import filelock
 from llmdesk.core.download import task as task_module
 from llmdesk.core.catalog_types import ArchFacts, ModelBuild, QuantVariant
 from llmdesk.core.download.record import PartRecord, part_path, record_path
@@ -119,6 +120,11 @@ def wait_for_bytes(manager: DownloadManager, task_id: str, count: int) -> thread
             reached.set()
 
     manager.add_listener(listener)
+    try:
+        if manager.get(task_id).snapshot().done_bytes >= count:  # the bytes came before the listener
+            reached.set()
+    except KeyError:
+        pass
     return reached
 
 
@@ -610,6 +616,36 @@ def test_second_process_does_not_touch_running_download(tmp_path, server, model)
         other.wait(10)
 
 
+def test_refused_task_cancel_and_resume_leave_other_process_alone(tmp_path, server, model):
+    """A task refused because another process holds the file: Cancel touches no file, and Resume after
+    the other process finished reports the file as downloaded."""
+    server.add_file(PATH, model)
+    final = tmp_path / "models" / REPO / FILE
+    final.parent.mkdir(parents=True)
+    part_path(final).write_bytes(model[:1000])
+    other = filelock.DownloadLock(final)
+    assert other.try_acquire()  # stands for the other process: flock locks conflict between open files
+    try:
+        manager = make_manager(tmp_path, server)
+        refused = run(manager)
+        assert_failed(refused, "another LLM Desk window or command")
+        manager.cancel(refused.id)
+        assert refused.state == DownloadState.CANCELLED
+        assert part_path(final).read_bytes() == model[:1000]
+
+        again = run(manager)
+        assert_failed(again, "another LLM Desk window or command")
+        final.write_bytes(model)  # the other process finishes
+        part_path(final).unlink()
+    finally:
+        other.release()
+    manager.resume(again.id)
+    assert again.wait(10)
+    assert again.state == DownloadState.DONE
+    assert "is already downloaded" in str(again.snapshot().notice)
+    assert final.read_bytes() == model
+
+
 def test_unwritable_folder_named_in_error(tmp_path, server, model):
     server.add_file(PATH, model)
     blocker = tmp_path / "afile"
@@ -773,7 +809,8 @@ def test_connection_refused_gives_up(tmp_path, model):
     with hfs.FaultServer() as gone:
         base = gone.base_url
     task = run(make_manager(tmp_path, endpoint=base))
-    assert_failed(task, "Could not download from 127.0.0.1", "attempts made: 4", "switch the download source")
+    assert_failed(task, "Could not download from 127.0.0.1: the server refused the connection",
+                  "attempts made: 4", "switch the download source")
 
 
 def test_connection_refused_plain_url_advice(tmp_path, model):

@@ -303,3 +303,30 @@ def test_cancel_editing_adds_new_rule(qtbot, page):
     add_rule(qtbot, section, "redbird", action="mask")
     rules = Settings(page.settings.path).get("filter_custom_rules")
     assert [rule["pattern"] for rule in rules] == ["bluebird", "redbird"]
+
+
+def test_rule_without_label_reads_in_ui_language(qtbot, qapp):
+    """A rule saved without a label (also by an older version) follows the window's language."""
+    settings = Settings()
+    settings.set("filter_custom_rules", [{"id": "custom-1", "kind": "term", "pattern": "Scunthorpe",
+                                          "action": "label"}])
+    install_translators(qapp, "zh_CN")
+    try:
+        page = SettingsPage(settings)
+        qtbot.addWidget(page)
+        section = page.filter_section
+        assert section.rules.item(0).text().startswith("过滤词（")
+        section.sample.setPlainText("Scunthorpe 队")
+        section.run_test()
+        assert "[过滤词] 队" in section.result.toPlainText()
+    finally:
+        install_translators(qapp, "en")
+    assert "label" not in settings.get("filter_custom_rules")[0]
+
+
+def test_custom_source_without_url_is_marked(qtbot, page):
+    combo = page.editor("download_endpoint")
+    combo.setCurrentIndex(combo.findData("custom"))
+    assert "downloads fail until it is set" in page.error_text("custom_endpoint")
+    enter_text(qtbot, page.editor("custom_endpoint"), "https://mirror.example")
+    assert page.error_text("custom_endpoint") == ""

@@ -244,3 +244,22 @@ def test_library_verdict_in_view(qtbot, window):
     page.tabs.setCurrentWidget(page._library_tab)
     QApplication.processEvents()
     assert_columns_in_view(page.library.table, (LCOL_NAME, LCOL_VERDICT))
+
+
+def test_second_request_for_running_download_is_told(qtbot, tiny_model):
+    """Asking again for a file that is already downloading names it instead of doing nothing."""
+    from llmdesk.ui.models_page import ModelsPage
+
+    with hfs.FaultServer() as server:
+        path = "/org/repo/resolve/main/tiny.gguf"
+        url = server.add_file(path, tiny_model.read_bytes())
+        server.add_fault(path, hfs.stall(1000, seconds=30))
+        page = ModelsPage(Settings())
+        qtbot.addWidget(page)
+        page.start_background_work()
+        page.download_file(url, "")
+        page.download_file(url, "")
+        text = page.downloads._error.text()
+        page._download_manager.shutdown(pause=True)
+        page.shutdown()
+    assert "Already in the download list: tiny.gguf" in text

@@ -676,8 +676,36 @@ Source: {source}</source>
         <translation>{seconds} 秒内没有从 {host} 收到任何数据（已尝试 {attempts} 次）。下载进度已保留；请稍后继续，或切换下载源。</translation>
     </message>
     <message>
-        <source>{problem} Retry {attempt} of {retries} in {seconds} s.</source>
-        <translation>{problem} {seconds} 秒后进行第 {attempt} 次重试（共 {retries} 次）。</translation>
+        <source>{reason}; retry {attempt} of {retries} in {seconds} s.</source>
+        <translation>{reason}；{seconds} 秒后进行第 {attempt} 次重试（共 {retries} 次）。</translation>
+    </message>
+    <message>
+        <source>the server refused the connection</source>
+        <translation>服务器拒绝了连接</translation>
+    </message>
+    <message>
+        <source>the host name was not found</source>
+        <translation>找不到该主机名</translation>
+    </message>
+    <message>
+        <source>the server reset the connection</source>
+        <translation>服务器重置了连接</translation>
+    </message>
+    <message>
+        <source>the connection closed before the whole file arrived</source>
+        <translation>连接在文件传完之前就断开了</translation>
+    </message>
+    <message>
+        <source>no data for {seconds} s</source>
+        <translation>{seconds} 秒内没有收到数据</translation>
+    </message>
+    <message>
+        <source>the server answered HTTP {status} {reason}</source>
+        <translation>服务器返回 HTTP {status} {reason}</translation>
+    </message>
+    <message>
+        <source>{host}: {reason}</source>
+        <translation>{host}：{reason}</translation>
     </message>
     <message>
         <source>The server sent a web page instead of the model file ({url}). This usually means a login page, a gated repository or a wrong URL; open the URL in a browser to see it.</source>
@@ -2698,6 +2726,10 @@ Source: {source}</source>
         <source>The download could not start: {error}</source>
         <translation>无法开始下载：{error}</translation>
     </message>
+    <message>
+        <source>Already in the download list: {names}</source>
+        <translation>已在下载列表中：{names}</translation>
+    </message>
 </context>
 <context>
     <name>PerfPanel</name>
@@ -3040,6 +3072,10 @@ Source: {source}</source>
     <message>
         <source>Saved.</source>
         <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>Enter the base URL of your server, such as https://hf-mirror.com; downloads fail until it is set.</source>
+        <translation>请输入你的服务器的基础网址，例如 https://hf-mirror.com；填写之前下载都会失败。</translation>
     </message>
 </context>
 </TS>

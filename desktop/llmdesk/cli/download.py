@@ -219,6 +219,9 @@ def _download(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, interrup
     try:
         if args.sha256 is not None:
             args.sha256 = normalize_sha256(args.sha256)  # before any transfer, also for a catalog build
+        if args.endpoint is not None and not args.endpoint.strip():
+            raise ValueError(f"--endpoint: the value is empty; give one of {', '.join(ENDPOINT_PRESETS)} or an "
+                             f"http or https base URL")
         manager = DownloadManager(settings, endpoint=args.endpoint,
                                   options=TransferOptions(stall_timeout=args.stall_timeout))
         interrupts.manager = manager

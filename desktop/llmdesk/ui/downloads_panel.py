@@ -258,6 +258,12 @@ class DownloadsPanel(QWidget):
     def row(self, task_id: str) -> DownloadRow | None:
         return self._rows.get(task_id)
 
+    def reveal(self, task_id: str) -> None:
+        """Scroll the row of ``task_id`` into view."""
+        row = self._rows.get(task_id)
+        if row is not None:
+            self._scroll.ensureWidgetVisible(row)
+
     def show_error(self, text: str) -> None:
         show_error(self._error, text)
 

@@ -11,12 +11,12 @@ import html
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from llmdesk.core.filter import FilterConfig, RuleError, compile_filter, list_rule_sets, validate_rule
-from llmdesk.core.filter.rules import MAX_REPLACEMENT_LENGTH
+from llmdesk.core.filter.rules import CUSTOM_RULE_SET, MAX_REPLACEMENT_LENGTH, default_label
 from llmdesk.core.settings import Settings
 from llmdesk.ui.i18n import filter_labels, translate_marked, translate_message
 from llmdesk.ui.widgets import error_label, hint, show_error
@@ -167,8 +167,9 @@ class FilterSection(QWidget):
         kind = self.tr("regex") if rule.get("kind") == "regex" else self.tr("term")
         actions = {"mask": self.tr("mask"), "label": self.tr("label"), "stop": self.tr("stop"),
                    "replace": self.tr("replace with “{text}”").format(text=rule.get("replacement", ""))}
-        # A rule saved before labels could be entered has none, and core then shows its id.
-        label = rule.get("label") or rule.get("id", "")
+        # A rule without a label gets core's built-in one (or its own id, for a hand-written id).
+        label = rule.get("label") or QCoreApplication.translate(
+            "Filter", default_label(CUSTOM_RULE_SET, rule.get("kind", "term"), rule.get("id", "")))
         return self.tr("{label} ({kind}: {pattern}) → {action}").format(
             label=label, kind=kind, pattern=rule.get("pattern", ""),
             action=actions.get(rule.get("action", "mask"), "?"))
@@ -184,8 +185,10 @@ class FilterSection(QWidget):
             rule_id = f"custom-{number}"
         kind = self.kind.currentData()
         rule: dict[str, Any] = {"id": rule_id, "kind": kind, "pattern": self.pattern.text(),
-                                "action": self.action.currentData(),
-                                "label": self.label.text().strip() or self.default_label(kind)}
+                                "action": self.action.currentData()}
+        if self.label.text().strip():
+            # Without one, core gives the rule a built-in label that follows the UI language.
+            rule["label"] = self.label.text().strip()
         if rule["action"] == "replace":
             rule["replacement"] = self.replacement.text()
         if self.whole_word.isChecked():

@@ -334,7 +334,15 @@ class SettingsPage(QWidget):
 
     def _update_endpoint_enabled(self) -> None:
         custom = self.settings.get("download_endpoint") == "custom"
-        self._rows["custom_endpoint"].editor.setEnabled(custom)
+        row = self._rows["custom_endpoint"]
+        row.editor.setEnabled(custom)
+        if custom and not self.settings.get("custom_endpoint"):
+            # Saved as chosen, but downloads would fail: say what is missing where it is typed.
+            show_error(row.error, self.tr("Enter the base URL of your server, such as https://hf-mirror.com; "
+                                          "downloads fail until it is set."))
+            row.editor.setFocus()
+        elif not custom:
+            show_error(row.error, "")
 
     def _apply_theme(self, choice: str) -> None:
         from PySide6.QtWidgets import QApplication

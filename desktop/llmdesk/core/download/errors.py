@@ -28,11 +28,14 @@ class DownloadError(Exception):
     transfer; the others end the download at once. ``status`` is the HTTP status when there was one.
     """
 
-    def __init__(self, message: UserMessage, *, retryable: bool = False, status: int | None = None) -> None:
+    def __init__(self, message: UserMessage, *, retryable: bool = False, status: int | None = None,
+                 reason: UserMessage | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         self.retryable = retryable
         self.status = status
+        # The cause in a few words, for the line shown while a retry waits; the message otherwise.
+        self.reason = reason or message
 
 
 def message(template: str, **params: object) -> UserMessage:
@@ -62,7 +65,15 @@ STALLED = QT_TRANSLATE_NOOP(
     CONTEXT, "No data arrived from {host} for {seconds} s (attempts made: {attempts}). The download is kept; "
              "resume it later or switch the download source.")
 RETRYING = QT_TRANSLATE_NOOP(
-    CONTEXT, "{problem} Retry {attempt} of {retries} in {seconds} s.")
+    CONTEXT, "{reason}; retry {attempt} of {retries} in {seconds} s.")
+# Causes of network failures in a few words, used inside the messages above.
+REASON_REFUSED = QT_TRANSLATE_NOOP(CONTEXT, "the server refused the connection")
+REASON_HOST_NOT_FOUND = QT_TRANSLATE_NOOP(CONTEXT, "the host name was not found")
+REASON_RESET = QT_TRANSLATE_NOOP(CONTEXT, "the server reset the connection")
+REASON_CLOSED = QT_TRANSLATE_NOOP(CONTEXT, "the connection closed before the whole file arrived")
+REASON_NO_DATA = QT_TRANSLATE_NOOP(CONTEXT, "no data for {seconds} s")
+REASON_HTTP = QT_TRANSLATE_NOOP(CONTEXT, "the server answered HTTP {status} {reason}")
+REASON_FROM_HOST = QT_TRANSLATE_NOOP(CONTEXT, "{host}: {reason}")
 HTML_PAGE = QT_TRANSLATE_NOOP(
     CONTEXT, "The server sent a web page instead of the model file ({url}). This usually means a login "
              "page, a gated repository or a wrong URL; open the URL in a browser to see it.")
@@ -95,6 +106,7 @@ EXISTS_DIFFERENT = QT_TRANSLATE_NOOP(
 EXISTS_OTHER_HASH = QT_TRANSLATE_NOOP(
     CONTEXT, "A different file already exists at {path}: its SHA-256 is {actual}, not the expected "
              "{expected}. It was left as it is; delete or move it, then download again.")
+ALREADY_PRESENT = QT_TRANSLATE_NOOP(CONTEXT, "{path} is already downloaded.")
 ALREADY_VERIFIED = QT_TRANSLATE_NOOP(
     CONTEXT, "{path} is already downloaded, and its SHA-256 matches.")
 INVALID_URL = QT_TRANSLATE_NOOP(

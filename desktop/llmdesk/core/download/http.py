@@ -147,7 +147,7 @@ def http_error(exc: urllib.error.HTTPError, url: str, attempts: int = 1) -> erro
     elif status >= 500 or status in (408, 429):
         return errors.DownloadError(
             errors.message(errors.SERVER_ERROR, status=status, reason=reason, url=url, attempts=attempts),
-            retryable=True, status=status)
+            retryable=True, status=status, reason=errors.message(errors.REASON_HTTP, status=status, reason=reason))
     else:
         msg = errors.message(errors.CLIENT_ERROR, status=status, reason=reason, url=url)
     return errors.DownloadError(msg, status=status)

@@ -20,11 +20,10 @@ from llmdesk.core.download.record import (
     RECORD_SUFFIX, PartRecord, final_from_record, part_path, remove_created_folders, remove_partial,
 )
 from llmdesk.core.download.task import DownloadProgress, DownloadState, DownloadTask, TransferOptions
-from llmdesk.core.i18n import QT_TRANSLATE_NOOP, UserMessage
+from llmdesk.core.i18n import UserMessage
 
 log = logging.getLogger(__name__)
 
-ALREADY_PRESENT = QT_TRANSLATE_NOOP(errors.CONTEXT, "{path} is already downloaded.")
 _INDEX_NAME = "downloads.json"
 
 
@@ -281,7 +280,7 @@ class DownloadManager:
             task._set_state(DownloadState.FAILED, errors.message(
                 errors.EXISTS_DIFFERENT, path=str(final), actual=size, expected=record.expected_size))
         else:
-            task._notice = errors.message(ALREADY_PRESENT, path=str(final))
+            task._notice = errors.message(errors.ALREADY_PRESENT, path=str(final))
             with task._lock:
                 task._done = size
                 record.expected_size = size
@@ -330,6 +329,13 @@ class DownloadManager:
             running = task_id in self._threads
             if not running:
                 if task.state == DownloadState.DONE:
+                    return
+                if held_elsewhere(task.final_path):
+                    # Another process is writing these files (this task was refused for that): only this
+                    # task ends.
+                    log.info("Cancelled %s here; another process keeps downloading it", task.final_path)
+                    task._set_state(DownloadState.CANCELLED)
+                    task._finished.set()
                     return
                 remove_partial(task.final_path)
                 remove_created_folders(task.final_path, task.record.created_dir)

@@ -118,6 +118,17 @@ class DownloadProgress:
         return min(1.0, self.done_bytes / self.total_bytes)
 
 
+def _connection_cause(reason: object) -> UserMessage | str:
+    """Say in words why a connection failed; other errors keep the system's own text."""
+    if isinstance(reason, ConnectionRefusedError):
+        return errors.message(errors.REASON_REFUSED)
+    if isinstance(reason, socket.gaierror):
+        return errors.message(errors.REASON_HOST_NOT_FOUND)
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, http.client.RemoteDisconnected)):
+        return errors.message(errors.REASON_RESET)
+    return str(reason) or type(reason).__name__
+
+
 def free_space_margin(size: int) -> int:
     return int(min(MARGIN_MAX, max(MARGIN_MIN, size * MARGIN_FRACTION)))
 
@@ -523,7 +534,7 @@ class DownloadTask:
             log.info("Download %s: %s; retry %d of %d in %.1f s", self.id, error, failures,
                      self._options.max_attempts - 1, delay)
             with self._lock:
-                self._retry = errors.message(errors.RETRYING, problem=error.message, attempt=failures,
+                self._retry = errors.message(errors.RETRYING, reason=error.reason, attempt=failures,
                                              retries=self._options.max_attempts - 1, seconds=f"{delay:.0f}")
             self._notify(self)
             if self._stop.wait(delay):
@@ -539,14 +550,16 @@ class DownloadTask:
                 errors.CONNECTION_FAILED, host=host, reason=str(reason), attempts=attempts))
         if isinstance(exc, http.client.IncompleteRead):
             return errors.DownloadError(errors.message(errors.CONNECTION_CLOSED, host=host, attempts=attempts),
-                                        retryable=True)
+                                        retryable=True, reason=errors.message(errors.REASON_CLOSED))
         if isinstance(reason, (socket.timeout, TimeoutError)):
+            seconds = f"{self._options.stall_timeout:g}"
             return errors.DownloadError(errors.message(
-                errors.STALLED, host=host, seconds=f"{self._options.stall_timeout:g}", attempts=attempts),
-                retryable=True)
+                errors.STALLED, host=host, seconds=seconds, attempts=attempts),
+                retryable=True, reason=errors.message(errors.REASON_NO_DATA, seconds=seconds))
+        cause = _connection_cause(reason)
         return errors.DownloadError(errors.message(
-            errors.CONNECTION_FAILED, host=host, reason=str(reason) or type(reason).__name__,
-            attempts=attempts), retryable=True)
+            errors.CONNECTION_FAILED, host=host, reason=cause, attempts=attempts), retryable=True,
+            reason=errors.message(errors.REASON_FROM_HOST, host=host, reason=cause))
 
     @staticmethod
     def _final_error(error: errors.DownloadError, attempts: int) -> errors.DownloadError:
@@ -949,8 +962,8 @@ class DownloadTask:
             self._hash_existing(size)
         digest = self._hasher.hexdigest()
         if record.sha256 and digest != record.sha256.lower():
-            # A hash from the catalog or the user may itself be wrong, or name another file; a hash the
-            # server sent for the same bytes means the transfer was corrupted.
+            # A hash from the catalog or the user may itself be wrong, or name another file. A hash that
+            # the server sent for these bytes means the transfer was corrupted.
             template = errors.HASH_NOT_EXPECTED if record.sha256_is_known else errors.HASH_MISMATCH
             raise _Discard(errors.message(template, actual=digest, expected=record.sha256))
         problem, header = _check_gguf(self.part_path)
@@ -971,10 +984,24 @@ class DownloadTask:
 
 
     def _verify_existing(self) -> None:
-        """Check a file that is already at the final path against the expected SHA-256; never delete it."""
+        """Check a file that is already at the final path against the expected SHA-256; never delete it.
+
+        Without an expected hash (another process finished the file meanwhile) the size decides.
+        """
+        size = self.final_path.stat().st_size
+        if not self.record.sha256:
+            if self.record.expected_size is not None and size != self.record.expected_size:
+                raise errors.DownloadError(errors.message(
+                    errors.EXISTS_DIFFERENT, path=str(self.final_path), actual=size,
+                    expected=self.record.expected_size))
+            with self._lock:
+                self._done = size
+            self.record.expected_size = size
+            self._notice = errors.message(errors.ALREADY_PRESENT, path=str(self.final_path))
+            return
         self._set_state(DownloadState.VERIFYING)
         if self.record.expected_size is None:
-            self.record.expected_size = self.final_path.stat().st_size  # for the progress, not saved
+            self.record.expected_size = size  # for the progress, not saved
         hasher = hashlib.sha256()
         with open(self.final_path, "rb") as handle:
             while block := handle.read(8 << 20):
@@ -1050,7 +1077,7 @@ class _HashPipeline:
 class _BackgroundSync:
     """Flush a file's written data to disk in a helper thread while the transfer goes on.
 
-    ``request()`` asks for one flush and never blocks; requests made while a flush runs merge into the
+    ``request()`` requests one flush and never blocks; requests made while a flush runs merge into the
     next one, and a requested flush still runs when the thread stops. ``finish()`` raises a failed
     flush: Linux reports a writeback error once per open file (errseq_t), so the final fsync on the
     same descriptor would not see it again. Leaving the ``with`` block joins the thread before the

@@ -541,9 +541,6 @@ def compile_filter(config: FilterConfig, resources_dir=None) -> CompiledFilter:
             raise RuleError(set_id, _reason(QT_TRANSLATE_NOOP(_CTX, "Unknown rule set {value}; available: {names}."),
                                             value=set_id, names=", ".join(sorted(sets)) or "-"))
         rules.extend(rule_set.rules)
-    if config.labels:
-        rules = [dataclasses.replace(r, label=config.labels[r.label]) if r.label in config.labels else r
-                 for r in rules]
     seen_ids = {r.id for r in rules}
     for data in config.custom_rules:
         if isinstance(data, dict) and data.get("enabled") is False:
@@ -554,6 +551,9 @@ def compile_filter(config: FilterConfig, resources_dir=None) -> CompiledFilter:
                                              value=rule.id))
         seen_ids.add(rule.id)
         rules.append(rule)
+    if config.labels:  # after the user's rules too: one without a label has a built-in one
+        rules = [dataclasses.replace(r, label=config.labels[r.label]) if r.label in config.labels else r
+                 for r in rules]
     return CompiledFilter(rules)
 
 

@@ -66,7 +66,7 @@ SHIPPED_LABELS = (
 )
 
 
-def _default_label(rule_set: str, kind: str, rule_id: str) -> str:
+def default_label(rule_set: str, kind: str, rule_id: str) -> str:
     """Return the label of a rule that has none: its id, unless that is one the Settings page numbered
     (``custom-3``), which means nothing to the user; then a general name for its kind."""
     if rule_set != CUSTOM_RULE_SET or not _NUMBERED_ID.fullmatch(rule_id):
@@ -194,7 +194,7 @@ def rule_from_dict(data: Any, rule_set: str, *, shipped: bool = False) -> Rule:
     if not isinstance(replacement, str) or len(replacement) > MAX_REPLACEMENT_LENGTH:
         raise RuleError(rule_id, _reason(QT_TRANSLATE_NOOP(
             _CTX, "The replacement must be text of at most {limit} characters."), limit=MAX_REPLACEMENT_LENGTH))
-    label = data.get("label") or _default_label(rule_set, kind, rule_id)
+    label = data.get("label") or default_label(rule_set, kind, rule_id)
     if not isinstance(label, str):
         raise RuleError(rule_id, _reason(QT_TRANSLATE_NOOP(_CTX, "The label must be text.")))
     tolerate = _require_bool(rule_id, data, "tolerate_separators")
