@@ -146,7 +146,7 @@ def test_retries_are_shown_while_waiting(server, model, tmp_path):
     server.add_fault(PATH, hfs.status(500, times=2))
     status, _, err = run_cli(REPO, FILE, "--endpoint", server.base_url, "--dest", str(tmp_path))
     assert status == 0, err
-    retry_lines = [line for line in err.splitlines() if "; retry " in line]
+    retry_lines = [line for line in err.splitlines() if "Retry " in line]
     assert retry_lines, err
     assert "the server answered HTTP 500" in retry_lines[-1]
     assert " of 5 in " in retry_lines[-1]

@@ -237,6 +237,6 @@ def test_downloads_panel_shows_retry_while_waiting(qtbot, tiny_model):
         shown = panel.row(task.id).plain_error()
         manager.shutdown(pause=True)
     assert "the server answered HTTP 503" in shown
-    assert "retry 1 of 5" in shown
+    assert "Retry 1 of 5" in shown
     assert task.state == DownloadState.PAUSED
     panel.shutdown()

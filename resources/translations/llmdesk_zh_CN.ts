@@ -676,8 +676,8 @@ Source: {source}</source>
         <translation>{seconds} 秒内没有从 {host} 收到任何数据（已尝试 {attempts} 次）。下载进度已保留；请稍后继续，或切换下载源。</translation>
     </message>
     <message>
-        <source>{reason}; retry {attempt} of {retries} in {seconds} s.</source>
-        <translation>{reason}；{seconds} 秒后进行第 {attempt} 次重试（共 {retries} 次）。</translation>
+        <source>Retry {attempt} of {retries} in {seconds} s: {reason}.</source>
+        <translation>{seconds} 秒后进行第 {attempt} 次重试（共 {retries} 次）：{reason}。</translation>
     </message>
     <message>
         <source>the server refused the connection</source>

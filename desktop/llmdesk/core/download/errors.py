@@ -65,7 +65,7 @@ STALLED = QT_TRANSLATE_NOOP(
     CONTEXT, "No data arrived from {host} for {seconds} s (attempts made: {attempts}). The download is kept; "
              "resume it later or switch the download source.")
 RETRYING = QT_TRANSLATE_NOOP(
-    CONTEXT, "{reason}; retry {attempt} of {retries} in {seconds} s.")
+    CONTEXT, "Retry {attempt} of {retries} in {seconds} s: {reason}.")
 # Causes of network failures in a few words, used inside the messages above.
 REASON_REFUSED = QT_TRANSLATE_NOOP(CONTEXT, "the server refused the connection")
 REASON_HOST_NOT_FOUND = QT_TRANSLATE_NOOP(CONTEXT, "the host name was not found")
