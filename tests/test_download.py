@@ -584,7 +584,7 @@ def test_endpoint_switch_to_wrong_file_keeps_part(tmp_path, server, other_server
 
 
 def test_second_process_does_not_touch_running_download(tmp_path, server, model):
-    """A download that another process holds is refused at once, and its files are left alone."""
+    """A download locked by another process is rejected at once, and its files are left alone."""
     server.add_file(PATH, model)
     server.add_fault(PATH, hfs.stall(len(model) // 2, seconds=30))
     script = (
@@ -616,8 +616,8 @@ def test_second_process_does_not_touch_running_download(tmp_path, server, model)
         other.wait(10)
 
 
-def test_refused_task_cancel_and_resume_leave_other_process_alone(tmp_path, server, model):
-    """A task refused because another process holds the file: Cancel touches no file, and Resume after
+def test_locked_task_cancel_and_resume(tmp_path, server, model):
+    """A task rejected because another process has the lock: Cancel touches no file, and Resume after
     the other process finished reports the file as downloaded."""
     server.add_file(PATH, model)
     final = tmp_path / "models" / REPO / FILE

@@ -230,8 +230,8 @@ class ModelsPage(QWidget):
         listed = [task for task in tasks if self.downloads.row(task.id) is not None]
         self.downloads.add_tasks(tasks)
         if tasks and len(listed) == len(tasks):
-            # The manager handed back downloads it already runs for these files: say so, or the click
-            # would seem to do nothing.
+            # The manager returned downloads it already runs for these files. Without this message the
+            # click would seem to do nothing.
             names = ", ".join(task.final_path.name for task in listed)
             self.downloads.show_error(self.tr("Already in the download list: {names}").format(names=names))
             self.downloads.reveal(listed[0].id)

@@ -31,8 +31,8 @@ def _validated_endpoint(value: str, template: str = errors.INVALID_ENDPOINT) -> 
     base = value.strip().rstrip("/")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        shown = value if value.strip() else '""'  # an empty value would vanish from the sentence
-        raise errors.DownloadError(errors.message(template, endpoint=shown, presets=", ".join(ENDPOINT_PRESETS)))
+        quoted = value if value.strip() else '""'  # an empty value would vanish from the sentence
+        raise errors.DownloadError(errors.message(template, endpoint=quoted, presets=", ".join(ENDPOINT_PRESETS)))
     return base
 
 

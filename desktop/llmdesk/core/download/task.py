@@ -1077,7 +1077,7 @@ class _HashPipeline:
 class _BackgroundSync:
     """Flush a file's written data to disk in a helper thread while the transfer goes on.
 
-    ``request()`` requests one flush and never blocks; requests made while a flush runs merge into the
+    ``request()`` requests one flush and never blocks. Requests made while a flush runs merge into the
     next one, and a requested flush still runs when the thread stops. ``finish()`` raises a failed
     flush: Linux reports a writeback error once per open file (errseq_t), so the final fsync on the
     same descriptor would not see it again. Leaving the ``with`` block joins the thread before the
