@@ -89,14 +89,22 @@ class DownloadLock:
         fd, self._fd = self._fd, None
         if fd is None:
             return
-        try:
-            self.path.unlink()
-        except OSError as exc:  # Windows cannot delete an open file; the next holder reuses it
-            log.debug("Keeping the lock file %s: %s", self.path, exc)
+        if os.name != "nt":
+            # Deleted while still locked, so no process can lock this file after it lost its name
+            # without noticing (see try_acquire).
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("Could not delete the lock file %s: %s", self.path, exc)
         try:
             _unlock(fd)
         finally:
             os.close(fd)
+        if os.name == "nt":  # Windows cannot delete an open file
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError as exc:  # another process has it open; it deletes the file when it is done
+                log.debug("Keeping the lock file %s: %s", self.path, exc)
 
     def __enter__(self) -> DownloadLock:
         return self
