@@ -297,6 +297,9 @@ class PromptAbort:
     backend) and aborts the decode when it returns true, which llama-cpp-python raises as a
     RuntimeError. The callback runs Python, so it is removed at the first generated token: on every
     node of every token it would slow decoding down.
+
+    NOTE: tested on the CPU backend only. A GPU backend that does not call the callback makes a
+    cancel wait for the current prompt batch, as before.
     """
 
     def __init__(self, llm: Any, cancel: Any, serial: int) -> None:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 LOCK_SUFFIX = ".lock"
 
 if os.name == "nt":
+    # NOTE: this branch has not run yet; the tests run on Linux only.
     import msvcrt
 
     def _lock(fd: int) -> bool:
