@@ -573,13 +573,13 @@ def test_endpoint_switch_to_wrong_file_keeps_part(tmp_path, server, other_server
     server.add_fault(PATH, hfs.stall(len(model) // 2, seconds=30))
     other_server.add_file(PATH, other)
     final = _paused_halfway(tmp_path, server, sha256=sha(model))
-    kept = part_path(final).read_bytes()
+    part_before = part_path(final).read_bytes()
 
     second = make_manager(tmp_path, other_server)
     (task,) = second.restore(resume=True)
     assert second.wait(timeout=30)
     assert_failed(task, "different file", sha(other), "switch back")
-    assert part_path(final).read_bytes() == kept
+    assert part_path(final).read_bytes() == part_before
     assert other_server.requests_for(PATH, "GET") == []
 
 

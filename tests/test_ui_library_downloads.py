@@ -234,9 +234,9 @@ def test_downloads_panel_shows_retry_while_waiting(qtbot, tiny_model):
         panel.add_tasks([task])
         qtbot.waitUntil(lambda: task.snapshot().retry is not None, timeout=20_000)
         qtbot.waitUntil(lambda: panel.row(task.id)._error.isVisibleTo(panel), timeout=5_000)
-        shown = panel.row(task.id).plain_error()
+        row_error = panel.row(task.id).plain_error()
         manager.shutdown(pause=True)
-    assert "the server answered HTTP 503" in shown
-    assert "Retry 1 of 5" in shown
+    assert "the server answered HTTP 503" in row_error
+    assert "Retry 1 of 5" in row_error
     assert task.state == DownloadState.PAUSED
     panel.shutdown()

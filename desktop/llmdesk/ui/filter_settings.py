@@ -178,9 +178,9 @@ class FilterSection(QWidget):
         """Return the rule that the editor describes: the edited rule's id, or a fresh one for a new rule."""
         rule_id = self._editing_id
         if rule_id is None:
-            taken = {rule.get("id") for rule in self.settings.get("filter_custom_rules")}
+            used_ids = {rule.get("id") for rule in self.settings.get("filter_custom_rules")}
             number = 1
-            while f"custom-{number}" in taken:
+            while f"custom-{number}" in used_ids:
                 number += 1
             rule_id = f"custom-{number}"
         kind = self.kind.currentData()

@@ -337,7 +337,7 @@ class SettingsPage(QWidget):
         row = self._rows["custom_endpoint"]
         row.editor.setEnabled(custom)
         if custom and not self.settings.get("custom_endpoint"):
-            # Saved as chosen, but downloads would fail: say what is missing where it is typed.
+            # The choice is saved, but downloads fail without a URL, so the error shows under its field.
             show_error(row.error, self.tr("Enter the base URL of your server, such as https://hf-mirror.com; "
                                           "downloads fail until it is set."))
             row.editor.setFocus()

@@ -67,8 +67,10 @@ SHIPPED_LABELS = (
 
 
 def default_label(rule_set: str, kind: str, rule_id: str) -> str:
-    """Return the label of a rule that has none: its id, unless that is one the Settings page numbered
-    (``custom-3``), which means nothing to the user; then a general name for its kind."""
+    """Return the label of a rule that has none, which is usually its id.
+
+    An id that the Settings page numbered (``custom-3``) means nothing to the user, so such a rule
+    gets a general name for its kind instead."""
     if rule_set != CUSTOM_RULE_SET or not _NUMBERED_ID.fullmatch(rule_id):
         return rule_id
     return "filtered term" if kind == "term" else "custom pattern"
